@@ -44,7 +44,8 @@ class HelmChartTests {
 		assertThat(container).containsEntry("allowPrivilegeEscalation", false)
 			.containsEntry("readOnlyRootFilesystem", true);
 		assertThat(list(map(container, "capabilities"), "drop")).containsExactly("ALL");
-		assertThat(chart.podSpec()).containsEntry("automountServiceAccountToken", false);
+		assertThat(chart.podSpec()).containsEntry("automountServiceAccountToken", false)
+			.containsEntry("enableServiceLinks", false);
 		assertThat(chart.one("ServiceAccount")).containsEntry("automountServiceAccountToken", false);
 	}
 
