@@ -3,7 +3,6 @@ package dev.chatproxy.demo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,26 +78,6 @@ final class ChatDataset {
 		TreeSet<SimulatedChat> chats = new TreeSet<>(SimulatedChat.NEWEST_FIRST);
 		attendeeIds.forEach((attendeeId) -> chats.addAll(this.chatsByAttendee.get(attendeeId)));
 		return List.copyOf(chats);
-	}
-
-	/**
-	 * How many chats each attendee id has per account type, for documentation.
-	 * @return counts by attendee id, then account type
-	 */
-	Map<String, Map<String, Long>> counts() {
-		Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
-		for (String attendeeId : List.of(JORDAN, JORDAN_ON_LINKEDIN, ANA, ANA_ON_WHATSAPP, MEI, SAM)) {
-			Map<String, Long> byType = new LinkedHashMap<>();
-			for (Account account : List.of(LINKEDIN, WHATSAPP, TELEGRAM)) {
-				byType.put(account.type(),
-						this.chatsByAttendee.get(attendeeId)
-							.stream()
-							.filter((chat) -> chat.accountId().equals(account.id()))
-							.count());
-			}
-			counts.put(attendeeId, byType);
-		}
-		return counts;
 	}
 
 	private void add(ChatGenerator generator, Set<String> attendeeIds, Account account, int count, boolean group) {

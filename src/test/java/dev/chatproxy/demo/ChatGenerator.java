@@ -19,7 +19,8 @@ final class ChatGenerator {
 	/** The dataset's "now": the seed page's example timestamp. */
 	static final Instant NOW = Instant.parse("2026-05-16T18:24:11Z");
 
-	private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+	/** The seed's strict UTC format, {@code YYYY-MM-DDTHH:MM:SS.sssZ}. */
+	static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
 		.withZone(ZoneOffset.UTC);
 
 	private static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
