@@ -32,7 +32,9 @@ class ChatsHandler implements HttpHandler {
 
 	@Override
 	public void handle(HttpExchange exchange) {
-		String requestId = this.simulator.countCall(exchange);
+		long call = this.simulator.countCall();
+		String sentId = exchange.getRequestHeaders().getFirst("X-Request-Id");
+		String requestId = (sentId != null) ? sentId : "req_" + call;
 		SimulatorMode mode = this.simulator.nextMode();
 		switch (mode.kind()) {
 			case HANG -> {

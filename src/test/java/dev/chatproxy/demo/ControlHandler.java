@@ -6,8 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 /**
- * Serves the simulator's own endpoints under {@code /__simulator}: switch the mode, read
- * the statistics, reset. They need no API key and do not count as calls.
+ * Serves the simulator's own endpoints under {@code /__simulator} (switch the mode, read
+ * the statistics, reset), and a 404 for any other path outside the API. They need no API
+ * key and do not count as calls.
  */
 class ControlHandler implements HttpHandler {
 

@@ -41,7 +41,9 @@ import com.sun.net.httpserver.HttpServer;
  * every request to {@code /api/v1/})</li>
  * <li>{@code POST /__simulator/reset}: healthy again, calls back to 0</li>
  * </ul>
- * Standalone: {@code java -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress
+ * A mode applies to every request to {@code /api/v1/}, before its API key is checked, as
+ * an outage in front of postpress would. Standalone:
+ * {@code java -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress
  * --port=9090 --delay-ms=20 --api-key=pp_demo_not_a_secret}.
  */
 public final class SimulatedPostpress implements AutoCloseable {
@@ -67,9 +69,7 @@ public final class SimulatedPostpress implements AutoCloseable {
 		this.delay = delay;
 		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1024);
 		this.server.createContext("/api/v1/", new ChatsHandler(this, ChatDataset.standard(), apiKey));
-		this.server.createContext("/__simulator/", new ControlHandler(this));
-		this.server.createContext("/",
-				(exchange) -> Problem.RESOURCE_NOT_FOUND.response("No such route.", "sim_0").send(exchange));
+		this.server.createContext("/", new ControlHandler(this));
 		this.server.setExecutor(this.executor);
 		this.server.start();
 	}
@@ -143,10 +143,8 @@ public final class SimulatedPostpress implements AutoCloseable {
 		this.executor.shutdownNow();
 	}
 
-	String countCall(HttpExchange exchange) {
-		long call = this.calls.incrementAndGet();
-		String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
-		return (requestId != null) ? requestId : "req_" + call;
+	long countCall() {
+		return this.calls.incrementAndGet();
 	}
 
 	synchronized SimulatorMode nextMode() {
