@@ -21,6 +21,15 @@ public record SimulatorMode(Kind kind, int status, Duration retryAfter, Duration
 
 	private static final Set<String> PARAMETERS = Set.of("mode", "status", "retry_after", "delay_ms", "times");
 
+	public SimulatorMode {
+		if (kind == Kind.ERROR && Problem.forErrorMode(status).isEmpty()) {
+			throw new IllegalArgumentException("status must be one of 401, 403, 404, 429, 500, 503, 504");
+		}
+		if (delay == null || delay.isNegative() || times < 0) {
+			throw new IllegalArgumentException("delay and times must not be negative");
+		}
+	}
+
 	public static SimulatorMode healthy() {
 		return new SimulatorMode(Kind.HEALTHY, 200, null, Duration.ZERO, 0);
 	}
@@ -32,9 +41,6 @@ public record SimulatorMode(Kind kind, int status, Duration retryAfter, Duration
 	 * @return the mode
 	 */
 	public static SimulatorMode error(int status, Duration retryAfter) {
-		if (Problem.forErrorMode(status).isEmpty()) {
-			throw new IllegalArgumentException("status must be one of 401, 403, 404, 429, 500, 503, 504");
-		}
 		return new SimulatorMode(Kind.ERROR, status, retryAfter, Duration.ZERO, 0);
 	}
 
