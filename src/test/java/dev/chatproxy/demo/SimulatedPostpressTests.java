@@ -124,9 +124,7 @@ class SimulatedPostpressTests {
 
 	@Test
 	void rejectsARequestWithoutKey() throws Exception {
-		HttpResponse<String> response = send(
-				request(this.simulator.baseUrl() + "/chat_attendees/" + ChatDataset.JORDAN + "/chats")
-					.header("X-Request-Id", "req-42"));
+		HttpResponse<String> response = send(request(chatsUri(ChatDataset.JORDAN)).header("X-Request-Id", "req-42"));
 		assertProblem(response, 401, "errors/missing_credentials");
 		assertThat(json.readTree(response.body()).get("instance").asString()).isEqualTo("req-42");
 	}
@@ -134,8 +132,7 @@ class SimulatedPostpressTests {
 	@Test
 	void rejectsAWrongKey() throws Exception {
 		HttpResponse<String> response = send(
-				request(this.simulator.baseUrl() + "/chat_attendees/" + ChatDataset.JORDAN + "/chats")
-					.header("X-API-KEY", "pp_live_wrong"));
+				request(chatsUri(ChatDataset.JORDAN)).header("X-API-KEY", "pp_live_wrong"));
 		assertProblem(response, 401, "errors/invalid_credentials");
 	}
 
@@ -199,8 +196,7 @@ class SimulatedPostpressTests {
 	@Test
 	void neverAnswersInHangMode() throws Exception {
 		this.simulator.mode(SimulatorMode.hang());
-		HttpRequest request = request(this.simulator.baseUrl() + "/chat_attendees/" + ChatDataset.SAM + "/chats")
-			.header("X-API-KEY", KEY)
+		HttpRequest request = request(chatsUri(ChatDataset.SAM)).header("X-API-KEY", KEY)
 			.timeout(Duration.ofMillis(500))
 			.build();
 		assertThatExceptionOfType(HttpTimeoutException.class)
@@ -229,7 +225,7 @@ class SimulatedPostpressTests {
 	void countsEveryApiCallButNotControlCalls() throws Exception {
 		chats(ChatDataset.SAM, "");
 		chats("att_unknown", "");
-		send(request(this.simulator.baseUrl() + "/chat_attendees/" + ChatDataset.SAM + "/chats"));
+		send(request(chatsUri(ChatDataset.SAM)));
 		assertThat(this.simulator.callCount()).isEqualTo(3);
 		assertThat(json.readTree(control("GET", "stats").body()).get("calls").asLong()).isEqualTo(3);
 		control("POST", "mode?mode=hang");
@@ -292,9 +288,12 @@ class SimulatedPostpressTests {
 	}
 
 	private HttpResponse<String> chats(String rawAttendeeIds, String rawQuery) throws Exception {
-		String uri = this.simulator.baseUrl() + "/chat_attendees/" + rawAttendeeIds + "/chats"
-				+ (rawQuery.isEmpty() ? "" : "?" + rawQuery);
-		return send(request(uri).header("X-API-KEY", KEY));
+		return send(request(chatsUri(rawAttendeeIds) + (rawQuery.isEmpty() ? "" : "?" + rawQuery)).header("X-API-KEY",
+				KEY));
+	}
+
+	private String chatsUri(String rawAttendeeIds) {
+		return this.simulator.baseUrl() + "/chat_attendees/" + rawAttendeeIds + "/chats";
 	}
 
 	private HttpResponse<String> control(String method, String action) throws Exception {
