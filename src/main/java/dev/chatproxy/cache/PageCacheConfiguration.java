@@ -1,0 +1,71 @@
+package dev.chatproxy.cache;
+
+import java.util.List;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
+import dev.chatproxy.upstream.UpstreamException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.cache.caffeine.CaffeineCache;
+import org.springframework.cache.caffeine.CaffeineCacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The {@value #CACHE} cache, registered with Spring's {@code CacheManager} so that the
+ * actuator lists, clears and measures it.
+ */
+@Configuration(proxyBeanMethods = false)
+class PageCacheConfiguration {
+
+	static final String CACHE = "chats";
+
+	@Bean
+	@ConditionalOnMissingBean
+	Ticker cacheTicker() {
+		return Ticker.systemTicker();
+	}
+
+	@Bean
+	StatsCounter pageCacheStats() {
+		return new ConcurrentStatsCounter();
+	}
+
+	@Bean
+	CaffeineCacheManager cacheManager(PageCacheProperties properties, Ticker ticker, StatsCounter stats) {
+		CaffeineCacheManager cacheManager = new CaffeineCacheManager();
+		cacheManager.setCaffeine(Caffeine.newBuilder()
+			.maximumSize(properties.maxEntries())
+			.expireAfter(new PageExpiry(properties))
+			.ticker(ticker)
+			.recordStats(() -> stats));
+		cacheManager.setAsyncCacheMode(true);
+		cacheManager.setAllowNullValues(false);
+		cacheManager.setCacheNames(List.of(CACHE));
+		return cacheManager;
+	}
+
+	@Bean
+	PageCache pageCache(CaffeineCacheManager cacheManager, StatsCounter stats, Ticker ticker,
+			PageCacheProperties properties, MeterRegistry meters) {
+		AsyncCache<Object, Object> cache = ((CaffeineCache) cacheManager.getCache(CACHE)).getAsyncCache();
+		Counter collapsed = Counter.builder("chatproxy.cache.collapsed")
+			.description("Requests answered by waiting on an identical fetch already in flight")
+			.tag("cache", CACHE)
+			.register(meters);
+		Counter staleServed = Counter.builder("chatproxy.cache.stale.served")
+			.description("Pages served past their freshness because postpress failed")
+			.tag("cache", CACHE)
+			.register(meters);
+		return new PageCache(cache.asMap(), stats, ticker, properties,
+				(error) -> error instanceof UpstreamException upstream && upstream.isServerSide(), collapsed,
+				staleServed);
+	}
+
+}

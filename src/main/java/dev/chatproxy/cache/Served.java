@@ -1,0 +1,31 @@
+package dev.chatproxy.cache;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A page on its way to a caller, with how it was obtained and how old it is.
+ *
+ * @param page the page
+ * @param status how it was obtained
+ * @param ageNanos time since the page was fetched from postpress
+ * @param ttlNanos how long pages stay fresh
+ */
+public record Served(CachedPage page, CacheStatus status, long ageNanos, long ttlNanos) {
+
+	/**
+	 * Whole seconds since the page was fetched, for the {@code Age} header.
+	 * @return the age in seconds
+	 */
+	public long ageSeconds() {
+		return TimeUnit.NANOSECONDS.toSeconds(this.ageNanos);
+	}
+
+	/**
+	 * Whole seconds of freshness left, negative once the page is stale.
+	 * @return the seconds left
+	 */
+	public long ttlSeconds() {
+		return TimeUnit.NANOSECONDS.toSeconds(this.ttlNanos) - ageSeconds();
+	}
+
+}

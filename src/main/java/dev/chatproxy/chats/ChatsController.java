@@ -1,0 +1,60 @@
+package dev.chatproxy.chats;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.chatproxy.cache.PageCache;
+import dev.chatproxy.cache.Served;
+import dev.chatproxy.system.RequestIds;
+import dev.chatproxy.upstream.ChatsQuery;
+import dev.chatproxy.upstream.ResilientPostpressClient;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Lists an attendee's chats: from the cache when it holds the page fresh, synchronously;
+ * otherwise asynchronously from postpress, through the cache.
+ */
+@RestController
+class ChatsController {
+
+	private final PageCache pageCache;
+
+	private final ResilientPostpressClient postpress;
+
+	ChatsController(PageCache pageCache, ResilientPostpressClient postpress) {
+		this.pageCache = pageCache;
+		this.postpress = postpress;
+	}
+
+	/**
+	 * Answers a {@code ResponseEntity} on a fresh hit and a {@code CompletableFuture} of
+	 * one otherwise, so that hits pay for no asynchronous dispatch.
+	 */
+	@GetMapping("/attendees/{attendee_id}/chats")
+	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request,
+			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) @Nullable String ifNoneMatch,
+			@RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) @Nullable String cacheControl) {
+		ChatsQuery query = ChatsQueryParser.parse(attendeeId, request.getParameterMap());
+		String key = query.cacheKey();
+		boolean refresh = PageResponses.asksForRefresh(cacheControl);
+		if (!refresh) {
+			Served served = this.pageCache.fresh(key);
+			if (served != null) {
+				return PageResponses.of(served, ifNoneMatch);
+			}
+		}
+		String requestId = RequestIds.current(request);
+		CompletableFuture<ResponseEntity<byte[]>> response = this.pageCache
+			.fetch(key, refresh, () -> this.postpress.fetch(query, requestId).toFuture())
+			.thenApply((served) -> PageResponses.of(served, ifNoneMatch));
+		return response;
+	}
+
+}

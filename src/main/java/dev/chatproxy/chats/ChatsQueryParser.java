@@ -1,0 +1,117 @@
+package dev.chatproxy.chats;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import dev.chatproxy.upstream.ChatsQuery;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Validates a request's raw inputs into a {@link ChatsQuery}, or says which one is wrong.
+ */
+final class ChatsQueryParser {
+
+	static final String ATTENDEE_ID = "attendee_id";
+
+	private static final Set<String> PARAMETERS = Set.of("cursor", "before", "after", "limit", "account_id");
+
+	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-_.:@+=]{1,256}");
+
+	private static final Pattern DATETIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+
+	private static final Pattern LIMIT = Pattern.compile("\\d{1,3}");
+
+	private static final int MAX_LIMIT = 250;
+
+	private static final int MAX_CURSOR_LENGTH = 2048;
+
+	private ChatsQueryParser() {
+	}
+
+	static ChatsQuery parse(String attendeeId, Map<String, String[]> parameters) {
+		parameters.forEach((name, values) -> {
+			if (!PARAMETERS.contains(name)) {
+				throw new InvalidParameterException(name, "Unknown query parameter '" + printable(name)
+						+ "'. Allowed: cursor, before, after, limit, account_id.");
+			}
+			if (values.length != 1) {
+				throw new InvalidParameterException(name, "Query parameter '" + name + "' is given more than once.");
+			}
+		});
+		List<String> attendeeIds = ids(ATTENDEE_ID, attendeeId, 20);
+		String cursor = value(parameters, "cursor");
+		if (cursor != null && (cursor.isEmpty() || cursor.length() > MAX_CURSOR_LENGTH)) {
+			throw new InvalidParameterException("cursor", "'cursor' must be 1 to 2048 characters long.");
+		}
+		Instant before = datetime(parameters, "before");
+		Instant after = datetime(parameters, "after");
+		if (before != null && after != null && !after.isBefore(before)) {
+			throw new InvalidParameterException("after", "'after' must be earlier than 'before'.");
+		}
+		String accountId = value(parameters, "account_id");
+		List<String> accountIds = (accountId != null) ? ids("account_id", accountId, 50) : List.of();
+		return new ChatsQuery(attendeeIds, cursor, value(parameters, "before"), value(parameters, "after"),
+				limit(value(parameters, "limit")), accountIds);
+	}
+
+	private static List<String> ids(String name, String value, int max) {
+		List<String> ids = Arrays.stream(value.split(",", -1)).map(String::trim).toList();
+		if (ids.size() > max) {
+			throw new InvalidParameterException(name, "'" + name + "' takes at most " + max + " ids.");
+		}
+		for (String id : ids) {
+			if (!ID.matcher(id).matches()) {
+				throw new InvalidParameterException(name, "'" + name + "' must be a comma-separated list of ids, "
+						+ "each 1 to 256 letters, digits or -_.:@+=");
+			}
+		}
+		return ids;
+	}
+
+	private static @Nullable Instant datetime(Map<String, String[]> parameters, String name) {
+		String value = value(parameters, name);
+		if (value == null) {
+			return null;
+		}
+		if (DATETIME.matcher(value).matches()) {
+			try {
+				return Instant.parse(value);
+			}
+			catch (DateTimeParseException ex) {
+				// an impossible date such as 2026-02-30: rejected below
+			}
+		}
+		throw new InvalidParameterException(name,
+				"'" + name + "' must be a UTC datetime formatted YYYY-MM-DDTHH:MM:SS.sssZ.");
+	}
+
+	private static int limit(@Nullable String value) {
+		if (value == null) {
+			return ChatsQuery.DEFAULT_LIMIT;
+		}
+		if (LIMIT.matcher(value).matches()) {
+			int limit = Integer.parseInt(value);
+			if (limit >= 1 && limit <= MAX_LIMIT) {
+				return limit;
+			}
+		}
+		throw new InvalidParameterException("limit", "'limit' must be an integer from 1 to 250.");
+	}
+
+	private static @Nullable String value(Map<String, String[]> parameters, String name) {
+		String[] values = parameters.get(name);
+		return (values != null) ? values[0] : null;
+	}
+
+	/** Keeps an unknown parameter's name readable and short in the error detail. */
+	private static String printable(String name) {
+		String cleaned = name.replaceAll("[^\\x20-\\x7E]", "?");
+		return (cleaned.length() > 64) ? cleaned.substring(0, 64) + "…" : cleaned;
+	}
+
+}

@@ -1,0 +1,76 @@
+package dev.chatproxy.chats;
+
+import java.util.Locale;
+
+import dev.chatproxy.cache.Served;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * Turns a served page into the HTTP answer of CONTRACT.md section 3: body, {@code ETag},
+ * {@code Age}, {@code Cache-Control} and RFC 9211 {@code Cache-Status}, or a 304.
+ */
+final class PageResponses {
+
+	static final String CACHE_STATUS = "Cache-Status";
+
+	private static final String CACHE_NAME = "chat-proxy";
+
+	private PageResponses() {
+	}
+
+	static ResponseEntity<byte[]> of(Served served, @Nullable String ifNoneMatch) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(CACHE_STATUS, cacheStatus(served));
+		headers.set(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
+		headers.setETag(served.page().etag());
+		headers.setCacheControl("private, max-age=" + Math.max(0, served.ttlSeconds()));
+		if (matches(ifNoneMatch, served.page().etag())) {
+			return new ResponseEntity<>(headers, HttpStatus.NOT_MODIFIED);
+		}
+		headers.setContentType(MediaType.APPLICATION_JSON);
+		return new ResponseEntity<>(served.page().body(), headers, HttpStatus.OK);
+	}
+
+	static boolean asksForRefresh(@Nullable String cacheControl) {
+		if (cacheControl == null) {
+			return false;
+		}
+		String directives = cacheControl.toLowerCase(Locale.ROOT).replace(" ", "");
+		for (String directive : directives.split(",")) {
+			if (directive.equals("no-cache") || directive.equals("max-age=0")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String cacheStatus(Served served) {
+		return CACHE_NAME + "; " + switch (served.status()) {
+			case HIT -> "hit; ttl=" + served.ttlSeconds();
+			case STORED -> "fwd=uri-miss; stored";
+			case REFRESHED -> "fwd=request; stored";
+			case COLLAPSED -> "fwd=uri-miss; collapsed";
+			case STALE -> "hit; ttl=" + served.ttlSeconds() + "; detail=stale-if-error";
+		};
+	}
+
+	/** Weak comparison, as RFC 9110 asks for {@code If-None-Match}. */
+	private static boolean matches(@Nullable String ifNoneMatch, String etag) {
+		if (ifNoneMatch == null) {
+			return false;
+		}
+		for (String candidate : ifNoneMatch.split(",")) {
+			String tag = candidate.trim();
+			if (tag.equals("*") || tag.equals(etag) || (tag.startsWith("W/") && tag.substring(2).equals(etag))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

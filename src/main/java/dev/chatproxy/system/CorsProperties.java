@@ -1,0 +1,16 @@
+package dev.chatproxy.system;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Which browser origins may call the API.
+ *
+ * @param allowedOrigins origins allowed to call {@code GET /attendees/...}; none by
+ * default
+ */
+@ConfigurationProperties("proxy.cors")
+public record CorsProperties(@DefaultValue List<String> allowedOrigins) {
+}

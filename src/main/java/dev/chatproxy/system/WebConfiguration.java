@@ -1,0 +1,51 @@
+package dev.chatproxy.system;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Request ids and access logs around every request, and CORS for browser frontends.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebConfiguration implements WebMvcConfigurer {
+
+	private final CorsProperties cors;
+
+	WebConfiguration(CorsProperties cors) {
+		this.cors = cors;
+	}
+
+	@Bean
+	FilterRegistrationBean<RequestIds> requestIds() {
+		FilterRegistrationBean<RequestIds> registration = new FilterRegistrationBean<>(new RequestIds());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return registration;
+	}
+
+	@Bean
+	FilterRegistrationBean<AccessLog> accessLog() {
+		FilterRegistrationBean<AccessLog> registration = new FilterRegistrationBean<>(new AccessLog());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		return registration;
+	}
+
+	@Override
+	public void addCorsMappings(CorsRegistry registry) {
+		if (!this.cors.allowedOrigins().isEmpty()) {
+			registry.addMapping("/attendees/**")
+				.allowedOrigins(this.cors.allowedOrigins().toArray(String[]::new))
+				.allowedMethods("GET", "HEAD")
+				.allowedHeaders(HttpHeaders.IF_NONE_MATCH, HttpHeaders.CACHE_CONTROL, RequestIds.HEADER)
+				.exposedHeaders("Cache-Status", HttpHeaders.ETAG, HttpHeaders.AGE, HttpHeaders.RETRY_AFTER,
+						RequestIds.HEADER)
+				.allowCredentials(false)
+				.maxAge(3600);
+		}
+	}
+
+}

@@ -1,0 +1,52 @@
+package dev.chatproxy.upstream;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A validated, canonical request for one page of an attendee's chats: ids trimmed,
+ * de-duplicated and sorted, {@code limit} filled in. Two requests that mean the same
+ * thing are equal.
+ *
+ * @param attendeeIds one or more attendee ids
+ * @param cursor the pagination cursor, as the caller sent it
+ * @param before only chats created strictly before this UTC datetime
+ * @param after only chats created strictly after this UTC datetime
+ * @param limit maximum number of chats in the page
+ * @param accountIds only chats of these accounts, when not empty
+ */
+public record ChatsQuery(List<String> attendeeIds, @Nullable String cursor, @Nullable String before,
+		@Nullable String after, int limit, List<String> accountIds) {
+
+	/** The page size postpress uses when none is given. */
+	public static final int DEFAULT_LIMIT = 100;
+
+	public ChatsQuery {
+		attendeeIds = attendeeIds.stream().map(String::trim).distinct().sorted().toList();
+		accountIds = accountIds.stream().map(String::trim).distinct().sorted().toList();
+	}
+
+	/**
+	 * A readable key that is equal for equal queries, for the page cache.
+	 * @return the cache key
+	 */
+	public String cacheKey() {
+		StringBuilder key = new StringBuilder("attendee_id=").append(String.join(",", this.attendeeIds));
+		key.append("&limit=").append(this.limit);
+		if (!this.accountIds.isEmpty()) {
+			key.append("&account_id=").append(String.join(",", this.accountIds));
+		}
+		append(key, "after", this.after);
+		append(key, "before", this.before);
+		append(key, "cursor", this.cursor);
+		return key.toString();
+	}
+
+	private static void append(StringBuilder key, String name, @Nullable String value) {
+		if (value != null) {
+			key.append('&').append(name).append('=').append(value);
+		}
+	}
+
+}

@@ -1,0 +1,18 @@
+package dev.chatproxy.upstream;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Turns a missing API key into a one-line start-up failure that names the variable.
+ */
+class MissingApiKeyFailureAnalyzer extends AbstractFailureAnalyzer<MissingApiKeyException> {
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, MissingApiKeyException cause) {
+		return new FailureAnalysis(MissingApiKeyException.MESSAGE,
+				"Set the environment variable POSTPRESS_API_KEY, or run the demo with ./mvnw spring-boot:test-run",
+				null);
+	}
+
+}

@@ -1,0 +1,132 @@
+package dev.chatproxy.upstream;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.util.UriBuilder;
+
+/**
+ * Makes one call to postpress' list-attendee-chats endpoint and turns the answer into a
+ * validated page or an {@link UpstreamException}. Retries and limits are not its
+ * business: see {@link ResilientPostpressClient}.
+ */
+class PostpressClient {
+
+	/** The URI template, also the {@code uri} tag of the upstream call metrics. */
+	static final String CHATS_URI = "/chat_attendees/{attendee_id}/chats";
+
+	static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+	private final WebClient webClient;
+
+	private final JsonMapper jsonMapper;
+
+	private final UpstreamErrorDecoder errorDecoder;
+
+	PostpressClient(WebClient webClient, JsonMapper jsonMapper, UpstreamErrorDecoder errorDecoder) {
+		this.webClient = webClient;
+		this.jsonMapper = jsonMapper;
+		this.errorDecoder = errorDecoder;
+	}
+
+	/**
+	 * Fetches one page.
+	 * @param query the validated query
+	 * @param requestId the request id to pass on
+	 * @param deadlineNanos the {@link System#nanoTime()} by which the whole request must
+	 * end
+	 * @return the page's JSON, exactly as postpress sent it
+	 */
+	Mono<byte[]> fetch(ChatsQuery query, String requestId, long deadlineNanos) {
+		return this.webClient.get()
+			.uri(CHATS_URI, (builder) -> uri(builder, query))
+			.header(REQUEST_ID_HEADER, requestId)
+			.exchangeToMono((response) -> read(response, deadlineNanos))
+			.onErrorMap(WebClientRequestException.class, (ex) -> connectionFailure(ex, deadlineNanos))
+			.onErrorMap(IOException.class, (ex) -> UpstreamFailure.networkDown(deadlineNanos))
+			.onErrorMap(DataBufferLimitException.class,
+					(ex) -> new UpstreamBadResponse("postpress answered a page larger than the configured limit"));
+	}
+
+	private static URI uri(UriBuilder builder, ChatsQuery query) {
+		queryParam(builder, "cursor", query.cursor());
+		queryParam(builder, "before", query.before());
+		queryParam(builder, "after", query.after());
+		builder.queryParam("limit", "{limit}");
+		if (!query.accountIds().isEmpty()) {
+			builder.queryParam("account_id", "{account_id}");
+		}
+		return builder.build(variables(query));
+	}
+
+	private static void queryParam(UriBuilder builder, String name, @Nullable Object value) {
+		if (value != null) {
+			builder.queryParam(name, "{" + name + "}");
+		}
+	}
+
+	private static Map<String, Object> variables(ChatsQuery query) {
+		Map<String, Object> variables = new HashMap<>();
+		variables.put("attendee_id", String.join(",", query.attendeeIds()));
+		variables.put("limit", query.limit());
+		putIfPresent(variables, "cursor", query.cursor());
+		putIfPresent(variables, "before", query.before());
+		putIfPresent(variables, "after", query.after());
+		if (!query.accountIds().isEmpty()) {
+			variables.put("account_id", String.join(",", query.accountIds()));
+		}
+		return variables;
+	}
+
+	private static void putIfPresent(Map<String, Object> variables, String name, @Nullable Object value) {
+		if (value != null) {
+			variables.put(name, value);
+		}
+	}
+
+	private Mono<byte[]> read(ClientResponse response, long deadlineNanos) {
+		int status = response.statusCode().value();
+		HttpHeaders headers = response.headers().asHttpHeaders();
+		return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap((body) -> {
+			if (status == 200) {
+				return page(body);
+			}
+			return Mono.error(this.errorDecoder.decode(status, headers, body, deadlineNanos));
+		});
+	}
+
+	private Mono<byte[]> page(byte[] body) {
+		try {
+			ChatList page = this.jsonMapper.readValue(body, ChatList.class);
+			if (page != null && page.isValid()) {
+				return Mono.just(body);
+			}
+		}
+		catch (JacksonException ex) {
+			// falls through to the bad response below
+		}
+		return Mono.error(new UpstreamBadResponse("postpress answered 200 with a body that is not a ChatList"));
+	}
+
+	private static Throwable connectionFailure(WebClientRequestException ex, long deadlineNanos) {
+		Throwable cause = ex.getMostSpecificCause();
+		if (cause instanceof TimeoutException || cause instanceof io.netty.handler.timeout.TimeoutException) {
+			return UpstreamFailure.timeout(deadlineNanos);
+		}
+		return UpstreamFailure.networkDown(deadlineNanos);
+	}
+
+}

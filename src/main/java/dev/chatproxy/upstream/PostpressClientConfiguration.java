@@ -1,0 +1,67 @@
+package dev.chatproxy.upstream;
+
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.netty.channel.ChannelOption;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Builds the one WebClient to postpress, from Boot's builder so that its calls are
+ * measured, and the resilient client around it.
+ */
+@Configuration(proxyBeanMethods = false)
+class PostpressClientConfiguration {
+
+	static final String INSTANCE = "postpress";
+
+	@Bean
+	ResilientPostpressClient resilientPostpressClient(PostpressProperties properties, WebClient.Builder builder,
+			JsonMapper jsonMapper, ObjectProvider<BuildProperties> buildProperties, RetryRegistry retries,
+			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads) {
+		String apiKey = properties.requireApiKey();
+		WebClient webClient = builder.baseUrl(properties.baseUrl().toString())
+			.clientConnector(new ReactorClientHttpConnector(httpClient(properties)))
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize((int) properties.maxResponseSize().toBytes()))
+			.defaultHeader("X-API-KEY", apiKey)
+			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
+			.defaultHeader(HttpHeaders.USER_AGENT, userAgent(buildProperties.getIfAvailable()))
+			.build();
+		PostpressClient client = new PostpressClient(webClient, jsonMapper,
+				new UpstreamErrorDecoder(jsonMapper, apiKey));
+		return new ResilientPostpressClient(client, retries.retry(INSTANCE), circuitBreakers.circuitBreaker(INSTANCE),
+				bulkheads.bulkhead(INSTANCE), properties);
+	}
+
+	/**
+	 * Lets the retry honour postpress' {@code Retry-After} and the request's deadline, on
+	 * top of the backoff configured under {@code resilience4j.retry}.
+	 */
+	@Bean
+	RetryConfigCustomizer postpressRetryAfter() {
+		return RetryConfigCustomizer.of(INSTANCE, (builder) -> builder
+			.intervalBiFunction(new RetryAfterInterval(builder.build().getIntervalBiFunction())));
+	}
+
+	private static HttpClient httpClient(PostpressProperties properties) {
+		return HttpClient.create()
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
+			.responseTimeout(properties.responseTimeout());
+	}
+
+	private static String userAgent(BuildProperties build) {
+		return "chat-proxy/" + ((build != null) ? build.getVersion() : "dev");
+	}
+
+}

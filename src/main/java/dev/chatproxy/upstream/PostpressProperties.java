@@ -1,0 +1,52 @@
+package dev.chatproxy.upstream;
+
+import java.net.URI;
+import java.time.Duration;
+
+import jakarta.validation.constraints.NotNull;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Where postpress is and how long we are prepared to wait for it.
+ *
+ * @param baseUrl base URL of the postpress API, up to and including its version segment
+ * @param apiKey secret API key sent as {@code X-API-KEY}; required, from
+ * {@code POSTPRESS_API_KEY}
+ * @param connectTimeout time allowed to open a connection to postpress
+ * @param responseTimeout time allowed for one attempt, from request to the last byte of
+ * the response
+ * @param deadline overall time a caller may wait, all retries included
+ * @param maxResponseSize largest response body accepted from postpress
+ */
+@Validated
+@ConfigurationProperties("postpress")
+public record PostpressProperties(@NotNull @DefaultValue("https://api.postpress.ai/api/v1") URI baseUrl,
+		@Nullable String apiKey, @NotNull @DefaultValue("2s") Duration connectTimeout,
+		@NotNull @DefaultValue("10s") Duration responseTimeout, @NotNull @DefaultValue("25s") Duration deadline,
+		@NotNull @DefaultValue("16MB") DataSize maxResponseSize) {
+
+	/**
+	 * Returns the API key, failing with a message that names the variable to set.
+	 * @return the API key
+	 */
+	public String requireApiKey() {
+		if (!StringUtils.hasText(this.apiKey)) {
+			throw new MissingApiKeyException();
+		}
+		return this.apiKey;
+	}
+
+	@Override
+	public String toString() {
+		return "PostpressProperties[baseUrl=" + this.baseUrl + ", apiKey=" + (this.apiKey != null ? "******" : null)
+				+ ", connectTimeout=" + this.connectTimeout + ", responseTimeout=" + this.responseTimeout
+				+ ", deadline=" + this.deadline + ", maxResponseSize=" + this.maxResponseSize + "]";
+	}
+
+}

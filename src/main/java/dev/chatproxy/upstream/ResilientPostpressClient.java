@@ -1,0 +1,98 @@
+package dev.chatproxy.upstream;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.github.resilience4j.retry.Retry;
+import reactor.core.publisher.Mono;
+
+/**
+ * The only way to postpress: one {@link PostpressClient} call per attempt, wrapped in the
+ * resilience policies of the {@code postpress} instance.
+ * <p>
+ * The order, from the caller inwards, and why:
+ * <ol>
+ * <li><b>deadline</b>: the caller never waits longer than {@code postpress.deadline},
+ * whatever happens inside;</li>
+ * <li><b>retry</b>: outside the breaker, so that each attempt is one breaker call and an
+ * open breaker's refusal ({@link CallNotPermittedException}) ends the request instead of
+ * being retried;</li>
+ * <li><b>circuit breaker</b>: counts each attempt's outcome, 5xx, connection failures and
+ * timeouts as failures, refusals (4xx) not at all;</li>
+ * <li><b>bulkhead</b>: innermost, so a permit is held only while a request is really in
+ * flight, not while a retry waits;</li>
+ * <li><b>attempt timeout</b>: {@code postpress.response-timeout} for the whole exchange,
+ * body included, so a trickling upstream is cut off too.</li>
+ * </ol>
+ */
+public class ResilientPostpressClient {
+
+	private final PostpressClient client;
+
+	private final Retry retry;
+
+	private final CircuitBreaker circuitBreaker;
+
+	private final Bulkhead bulkhead;
+
+	private final Duration responseTimeout;
+
+	private final Duration deadline;
+
+	private final AtomicLong openedAtNanos = new AtomicLong();
+
+	ResilientPostpressClient(PostpressClient client, Retry retry, CircuitBreaker circuitBreaker, Bulkhead bulkhead,
+			PostpressProperties properties) {
+		this.client = client;
+		this.retry = retry;
+		this.circuitBreaker = circuitBreaker;
+		this.bulkhead = bulkhead;
+		this.responseTimeout = properties.responseTimeout();
+		this.deadline = properties.deadline();
+		circuitBreaker.getEventPublisher().onStateTransition((event) -> {
+			if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+				this.openedAtNanos.set(System.nanoTime());
+			}
+		});
+	}
+
+	/**
+	 * Fetches one page, retrying and failing fast as configured.
+	 * @param query the validated query
+	 * @param requestId the request id to pass on to postpress
+	 * @return the page's JSON as postpress sent it, or an {@link UpstreamException}
+	 */
+	public Mono<byte[]> fetch(ChatsQuery query, String requestId) {
+		return Mono.defer(() -> {
+			long deadlineNanos = System.nanoTime() + this.deadline.toNanos();
+			return Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
+				.timeout(this.responseTimeout, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
+				.transformDeferred(BulkheadOperator.of(this.bulkhead))
+				.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
+				.transformDeferred(RetryOperator.of(this.retry))
+				.timeout(this.deadline, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
+				.onErrorMap(CallNotPermittedException.class, (ex) -> circuitOpen())
+				.onErrorMap(BulkheadFullException.class,
+						(ex) -> new UpstreamUnavailable("Too many requests to postpress are in flight. Retry shortly.",
+								Duration.ofSeconds(1)));
+		});
+	}
+
+	private UpstreamUnavailable circuitOpen() {
+		Duration wait = Duration
+			.ofMillis(this.circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+		Duration open = Duration.ofNanos(System.nanoTime() - this.openedAtNanos.get());
+		Duration left = wait.minus(open);
+		long seconds = Math.max(1, (left.toMillis() + 999) / 1000);
+		return new UpstreamUnavailable("postpress is failing; calls to it are paused. Retry later.",
+				Duration.ofSeconds(seconds));
+	}
+
+}

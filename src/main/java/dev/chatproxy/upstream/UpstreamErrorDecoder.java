@@ -1,0 +1,130 @@
+package dev.chatproxy.upstream;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.util.StringUtils;
+
+/**
+ * Maps a postpress error answer to what the caller is told (CONTRACT.md section 5).
+ */
+class UpstreamErrorDecoder {
+
+	/** 401 types that mean the proxy's own key is wrong: the caller cannot fix them. */
+	private static final Set<String> OWN_CREDENTIAL_TYPES = Set.of("errors/missing_credentials",
+			"errors/invalid_credentials", "errors/insufficient_privileges");
+
+	private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
+	private final JsonMapper jsonMapper;
+
+	private final String apiKey;
+
+	UpstreamErrorDecoder(JsonMapper jsonMapper, String apiKey) {
+		this.jsonMapper = jsonMapper;
+		this.apiKey = apiKey;
+	}
+
+	UpstreamException decode(int statusCode, HttpHeaders headers, byte[] body, long deadlineNanos) {
+		HttpStatus status = HttpStatus.resolve(statusCode);
+		Envelope envelope = parse(body);
+		Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
+		if (status == null) {
+			return new UpstreamBadResponse("postpress answered with status " + statusCode);
+		}
+		return switch (status) {
+			case INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE,
+					GATEWAY_TIMEOUT ->
+				(envelope != null)
+						? new UpstreamFailure(status, envelope.type(), envelope.title(), envelope.detail(), retryAfter,
+								deadlineNanos)
+						: new UpstreamFailure(status, defaultType(status), status.getReasonPhrase(),
+								"postpress answered " + statusCode + ".", retryAfter, deadlineNanos);
+			case TOO_MANY_REQUESTS -> (envelope != null)
+					? new UpstreamRejection(status, envelope.type(), envelope.title(), envelope.detail(), retryAfter)
+					: new UpstreamRejection(status, "errors/too_many_requests", "Too many requests",
+							"postpress is rate limiting this service. Retry later.", retryAfter);
+			case UNAUTHORIZED, FORBIDDEN, NOT_FOUND -> (envelope != null) ? rejection(status, envelope)
+					: new UpstreamBadResponse("postpress answered " + statusCode + " without an error envelope");
+			default -> new UpstreamBadResponse("postpress answered with status " + statusCode);
+		};
+	}
+
+	private UpstreamRejection rejection(HttpStatus status, Envelope envelope) {
+		HttpStatus mapped = (status == HttpStatus.UNAUTHORIZED && OWN_CREDENTIAL_TYPES.contains(envelope.type()))
+				? HttpStatus.BAD_GATEWAY : status;
+		return new UpstreamRejection(mapped, envelope.type(), envelope.title(), envelope.detail(), null);
+	}
+
+	private static String defaultType(HttpStatus status) {
+		return switch (status) {
+			case SERVICE_UNAVAILABLE -> "errors/service_unavailable";
+			case GATEWAY_TIMEOUT -> "errors/request_timeout";
+			default -> "errors/unexpected_error";
+		};
+	}
+
+	private @Nullable Envelope parse(byte[] body) {
+		try {
+			Envelope envelope = this.jsonMapper.readValue(body, Envelope.class);
+			if (envelope == null || !StringUtils.hasText(envelope.type()) || !envelope.type().startsWith("errors/")) {
+				return null;
+			}
+			return new Envelope(envelope.type(), redact(StringUtils.hasText(envelope.title()) ? envelope.title()
+					: envelope.type().substring("errors/".length())), redactNullable(envelope.detail()));
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
+	}
+
+	private @Nullable String redactNullable(@Nullable String text) {
+		return (text != null) ? redact(text) : null;
+	}
+
+	private String redact(String text) {
+		return text.replace(this.apiKey, "[redacted]");
+	}
+
+	static @Nullable Duration retryAfter(@Nullable String value) {
+		if (!StringUtils.hasText(value)) {
+			return null;
+		}
+		Duration delay;
+		try {
+			delay = Duration.ofSeconds(Long.parseLong(value.trim()));
+		}
+		catch (NumberFormatException ex) {
+			try {
+				Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+				delay = Duration.between(Instant.now(), at);
+			}
+			catch (DateTimeParseException notADate) {
+				return null;
+			}
+		}
+		if (delay.isNegative()) {
+			return Duration.ZERO;
+		}
+		return (delay.compareTo(MAX_RETRY_AFTER) > 0) ? MAX_RETRY_AFTER : delay;
+	}
+
+	/**
+	 * The part of the seed's error envelope that the caller sees again.
+	 */
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	record Envelope(@Nullable String type, @Nullable String title, @Nullable String detail) {
+	}
+
+}

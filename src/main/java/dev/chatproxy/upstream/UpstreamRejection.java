@@ -1,0 +1,20 @@
+package dev.chatproxy.upstream;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * postpress refused the request (401, 403, 404, 429): never retried, never counted
+ * against its health.
+ */
+public final class UpstreamRejection extends UpstreamException {
+
+	UpstreamRejection(HttpStatus status, String type, String title, @Nullable String detail,
+			@Nullable Duration retryAfter) {
+		super(status, type, title, detail, retryAfter);
+	}
+
+}
