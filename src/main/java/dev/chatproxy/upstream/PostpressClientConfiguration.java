@@ -1,11 +1,14 @@
 package dev.chatproxy.upstream;
 
+import java.time.Duration;
+
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,7 +58,12 @@ class PostpressClientConfiguration {
 	}
 
 	private static HttpClient httpClient(PostpressProperties properties) {
-		return HttpClient.create()
+		// idle connections are closed before upstream load balancers silently drop them
+		ConnectionProvider connections = ConnectionProvider.builder(INSTANCE)
+			.maxIdleTime(Duration.ofSeconds(20))
+			.evictInBackground(Duration.ofSeconds(30))
+			.build();
+		return HttpClient.create(connections)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
 			.responseTimeout(properties.responseTimeout());
 	}

@@ -1,0 +1,266 @@
+package dev.chatproxy.chats;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The request path end to end: what reaches postpress, and what the caller gets back.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "proxy.cors.allowed-origins=https://app.example.com")
+class ChatsIntegrationTests {
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@DynamicPropertySource
+	static void postpressProperties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	CacheManager cacheManager;
+
+	ProxyClient proxy;
+
+	@BeforeEach
+	void setUp() {
+		this.proxy = new ProxyClient(this.port);
+		this.cacheManager.getCache("chats").clear();
+	}
+
+	@Test
+	void forwardsEveryParameterWithTheKeyAndNothingTheCallerSent() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+
+		HttpResponse<String> response = this.proxy
+			.get("/attendees/att_2,ACoAACr-1eYBl,33612345678@s.whatsapp.net/chats?cursor=eyJvIjoxMDB9%2B%2F%3D"
+					+ "&before=2026-05-16T18:24:11.000Z&after=2026-01-01T00:00:00.000Z&limit=25&account_id=acc_2,acc_1",
+					"X-API-KEY", "callers-own-key", "Authorization", "Bearer caller", "Cookie", "session=caller",
+					"X-Custom", "caller", "X-Request-Id", "req-forwarded-1");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		LoggedRequest request = onlyUpstreamRequest();
+		assertThat(request.getUrl())
+			.startsWith("/api/v1/chat_attendees/33612345678%40s.whatsapp.net%2CACoAACr-1eYBl%2Catt_2/chats?");
+		assertThat(request.queryParameter("cursor").firstValue()).isEqualTo("eyJvIjoxMDB9+/=");
+		assertThat(request.queryParameter("before").firstValue()).isEqualTo("2026-05-16T18:24:11.000Z");
+		assertThat(request.queryParameter("after").firstValue()).isEqualTo("2026-01-01T00:00:00.000Z");
+		assertThat(request.queryParameter("limit").firstValue()).isEqualTo("25");
+		assertThat(request.queryParameter("account_id").firstValue()).isEqualTo("acc_1,acc_2");
+		assertThat(request.getHeader("X-API-KEY")).isEqualTo(Postpress.API_KEY);
+		assertThat(request.getHeaders().getHeader("X-API-KEY").values()).hasSize(1);
+		assertThat(request.getHeader("Accept")).isEqualTo("application/json");
+		assertThat(request.getHeader("User-Agent")).startsWith("chat-proxy/");
+		assertThat(request.getHeader("X-Request-Id")).isEqualTo("req-forwarded-1");
+		assertThat(request.containsHeader("Authorization")).isFalse();
+		assertThat(request.containsHeader("Cookie")).isFalse();
+		assertThat(request.containsHeader("X-Custom")).isFalse();
+	}
+
+	@Test
+	void fillsInTheDefaultLimitAndSendsNoAbsentParameter() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+
+		assertThat(this.proxy.get("/attendees/att_1/chats").statusCode()).isEqualTo(200);
+
+		assertThat(onlyUpstreamRequest().getUrl()).isEqualTo("/api/v1/chat_attendees/att_1/chats?limit=100");
+	}
+
+	@Test
+	void servesThePageExactlyAsPostpressSentItIncludingUnknownFieldsAndValues() {
+		String body = """
+				{"object":"ChatList","items":[{"object":"Chat","id":"c1","account_id":"a1",\
+				"account_type":"MASTODON","provider_id":"p1","name":null,"type":0,"timestamp":null,"unread_count":2,\
+				"archived":0,"muted_until":-1,"read_only":0,"pinned":1,"brand_new_field":{"nested":[1,2]},\
+				"disabledFeatures":["reactions"],"folder":["INBOX","My custom folder"]},\
+				{"object":"Chat","id":"c2","account_id":"a1","account_type":"WHATSAPP","provider_id":"p2",\
+				"name":"Zoë","type":1,"timestamp":"2026-05-16T18:24:11.000Z","unread_count":0,"archived":1,\
+				"muted_until":"2026-12-01T00:00:00.000Z","read_only":2,"pinned":0}],"cursor":null,\
+				"new_top_level":true}""";
+		postpress.stubFor(Postpress.chats().willReturn(okForContentType("application/json", body)));
+
+		HttpResponse<String> response = this.proxy.get("/attendees/att_1/chats");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
+		assertThat(response.body()).isEqualTo(body);
+	}
+
+	@Test
+	void servesAPageLargerThanWebClientsDefaultBuffer() {
+		String subject = "s".repeat(2000);
+		StringBuilder items = new StringBuilder();
+		for (int i = 0; i < 250; i++) {
+			items.append((i > 0) ? "," : "")
+				.append(Postpress.chatJson(i).replace("\"pinned\":0", "\"pinned\":0,\"subject\":\"" + subject + "\""));
+		}
+		String body = "{\"object\":\"ChatList\",\"items\":[" + items + "],\"cursor\":\"next\"}";
+		assertThat(body.length()).isGreaterThan(256 * 1024);
+		postpress.stubFor(Postpress.chats().willReturn(okForContentType("application/json", body)));
+
+		HttpResponse<String> response = this.proxy.get("/attendees/att_1/chats?limit=250");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo(body);
+	}
+
+	@ParameterizedTest(name = "{0} is rejected naming {1}")
+	@CsvSource(delimiter = '|',
+			value = { "/attendees/a%20b/chats|attendee_id", "/attendees/a,,b/chats|attendee_id",
+					"/attendees/%3Cscript%3E/chats|attendee_id", "/attendees/a%2Fb/chats|attendee_id",
+					"/attendees/a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u/chats|attendee_id",
+					"/attendees/a/chats?cursor=|cursor", "/attendees/a/chats?before=2026-05-16|before",
+					"/attendees/a/chats?before=2026-05-16T18:24:11Z|before",
+					"/attendees/a/chats?after=2026-02-30T00:00:00.000Z|after",
+					"/attendees/a/chats?before=2026-01-01T00:00:00.000Z&after=2026-01-01T00:00:00.000Z|after",
+					"/attendees/a/chats?before=2026-01-01T00:00:00.000Z&after=2026-06-01T00:00:00.000Z|after",
+					"/attendees/a/chats?limit=0|limit", "/attendees/a/chats?limit=251|limit",
+					"/attendees/a/chats?limit=ten|limit", "/attendees/a/chats?limit=-5|limit",
+					"/attendees/a/chats?limit=|limit", "/attendees/a/chats?account_id=|account_id",
+					"/attendees/a/chats?account_id=x;y|account_id", "/attendees/a/chats?accountId=acc_1|accountId",
+					"/attendees/a/chats?limit=10&limit=20|limit", "/attendees/a/chats?cursor=a&cursor=b|cursor" })
+	void rejectsInvalidInputNamingTheParameterWithoutCallingPostpress(String pathAndQuery, String parameter) {
+		HttpResponse<String> response = this.proxy.get(pathAndQuery);
+
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(response.body()).contains("\"type\":\"errors/invalid_parameters\"")
+			.contains("\"status\":400")
+			.contains("\"title\":")
+			.contains(parameter);
+		assertThat(response.body()).contains("\"instance\":\"" + response.headers().firstValue("X-Request-Id").get());
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void rejectsTooLongIdsAndCursorsWithoutCallingPostpress() {
+		assertThat(this.proxy.get("/attendees/" + "a".repeat(257) + "/chats").body()).contains("attendee_id");
+		assertThat(this.proxy.get("/attendees/a/chats?cursor=" + "c".repeat(2049)).body()).contains("cursor");
+		assertThat(this.proxy.get("/attendees/a/chats?account_id=" + "acc,".repeat(50) + "acc").body())
+			.contains("account_id");
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void acceptsTheLongestValidInput() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		String ids = String.join(",", java.util.Collections.nCopies(20, "a".repeat(256)));
+
+		HttpResponse<String> response = this.proxy.get("/attendees/" + ids + "/chats?limit=250&cursor="
+				+ "c".repeat(2048) + "&account_id=" + "b,".repeat(49) + "b");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void answersUnknownRoutesAndWrongMethodsInTheEnvelope() {
+		HttpResponse<String> notFound = this.proxy.get("/attendees/a/messages");
+		assertThat(notFound.statusCode()).isEqualTo(404);
+		assertThat(notFound.body()).contains("\"type\":\"errors/resource_not_found\"");
+		assertThat(this.proxy.get("/actuator/health").statusCode()).isEqualTo(404);
+
+		for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
+			HttpResponse<String> response = this.proxy.send(method, "/attendees/a/chats");
+			assertThat(response.statusCode()).as(method).isEqualTo(405);
+			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(response.body()).contains("\"type\":\"errors/method_not_allowed\"");
+		}
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void answersAMalformedRequestInTheEnvelopeNotInHtml() throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream()
+				.write("GET /attendees/a%zz/chats HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+					.getBytes(StandardCharsets.US_ASCII));
+			String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+			assertThat(response).startsWith("HTTP/1.1 400")
+				.contains("Content-Type: application/problem+json")
+				.contains("\"type\":\"errors/invalid_parameters\"")
+				.doesNotContainIgnoringCase("<html");
+		}
+	}
+
+	@Test
+	void mirrorsGetForHead() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+
+		HttpResponse<String> response = this.proxy.send("HEAD", "/attendees/att_1/chats");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEmpty();
+		assertThat(response.headers().firstValue("ETag")).isPresent();
+	}
+
+	@Test
+	void echoesASaneRequestIdAndReplacesAnInsaneOne() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+
+		assertThat(this.proxy.get("/attendees/a/chats", "X-Request-Id", "abc-123").headers().firstValue("X-Request-Id"))
+			.hasValue("abc-123");
+		String replaced = this.proxy.get("/attendees/a/chats", "X-Request-Id", "bad id\t<script>")
+			.headers()
+			.firstValue("X-Request-Id")
+			.orElseThrow();
+		assertThat(replaced).matches("[0-9a-f-]{36}");
+	}
+
+	@Test
+	void allowsConfiguredBrowserOriginsToReadPagesAndNothingElse() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+
+		HttpResponse<String> allowed = this.proxy.get("/attendees/a/chats", "Origin", "https://app.example.com");
+		assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+		assertThat(allowed.headers().firstValue("Access-Control-Expose-Headers").orElseThrow()).contains("Cache-Status",
+				"ETag");
+
+		HttpResponse<String> other = this.proxy.get("/attendees/a/chats", "Origin", "https://evil.example.com");
+		assertThat(other.statusCode()).isEqualTo(403);
+		assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
+		HttpResponse<String> preflight = this.proxy.send("OPTIONS", "/attendees/a/chats", "Origin",
+				"https://app.example.com", "Access-Control-Request-Method", "DELETE");
+		assertThat(preflight.statusCode()).isEqualTo(403);
+	}
+
+	private static LoggedRequest onlyUpstreamRequest() {
+		List<LoggedRequest> requests = postpress.findAll(anyRequestedFor(anyUrl()));
+		assertThat(requests).hasSize(1);
+		return requests.get(0);
+	}
+
+}

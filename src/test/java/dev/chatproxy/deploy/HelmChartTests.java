@@ -1,0 +1,270 @@
+package dev.chatproxy.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static dev.chatproxy.deploy.RenderedChart.list;
+import static dev.chatproxy.deploy.RenderedChart.map;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Renders the Helm chart in {@code helm/chat-proxy} with {@code helm template} and checks
+ * what Kubernetes would receive: hardening, the API key's path, probes, configuration and
+ * the optional resources.
+ */
+class HelmChartTests {
+
+	private static final String EXISTING_SECRET = "--set=apiKey.existingSecret=chat-proxy-postpress";
+
+	private static final String ALL_FEATURES = "--values=" + Helm.CHART.resolve("ci/all-features-values.yaml");
+
+	private static Helm helm;
+
+	@BeforeAll
+	static void locateHelm() {
+		helm = Helm.locate();
+	}
+
+	@Test
+	void runsAsNonRootWithHardenedSecurityContexts() {
+		RenderedChart chart = helm.template(EXISTING_SECRET);
+		Map<String, Object> pod = map(chart.podSpec(), "securityContext");
+		assertThat(pod).containsEntry("runAsNonRoot", true)
+			.containsEntry("runAsUser", 10001)
+			.containsEntry("runAsGroup", 10001)
+			.containsEntry("fsGroup", 10001);
+		assertThat(map(pod, "seccompProfile")).containsEntry("type", "RuntimeDefault");
+		Map<String, Object> container = map(chart.container(), "securityContext");
+		assertThat(container).containsEntry("allowPrivilegeEscalation", false)
+			.containsEntry("readOnlyRootFilesystem", true);
+		assertThat(list(map(container, "capabilities"), "drop")).containsExactly("ALL");
+		assertThat(chart.podSpec()).containsEntry("automountServiceAccountToken", false)
+			.containsEntry("enableServiceLinks", false);
+		assertThat(chart.one("ServiceAccount")).containsEntry("automountServiceAccountToken", false);
+	}
+
+	@Test
+	void mountsAnEmptyDirAtTmpAsTheOnlyWritablePath() {
+		RenderedChart chart = helm.template(EXISTING_SECRET);
+		List<Map<String, Object>> mounts = list(chart.container(), "volumeMounts");
+		assertThat(mounts).containsExactly(Map.of("name", "tmp", "mountPath", "/tmp"));
+		List<Map<String, Object>> volumes = list(chart.podSpec(), "volumes");
+		assertThat(volumes).hasSize(1);
+		assertThat(volumes.get(0)).containsEntry("name", "tmp").containsKey("emptyDir");
+	}
+
+	@Test
+	void readsTheApiKeyFromAnExistingSecret() {
+		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=apiKey.existingSecretKey=token");
+		assertThat(map(chart.envValueFrom("POSTPRESS_API_KEY"), "secretKeyRef"))
+			.containsExactlyInAnyOrderEntriesOf(Map.of("name", "chat-proxy-postpress", "key", "token"));
+		assertThat(chart.kinds()).doesNotContain("Secret");
+		assertThat(chart.env()).doesNotContainKey("POSTPRESS_API_KEY");
+	}
+
+	@Test
+	void createsASecretFromAValueThatNeverAppearsInTheDeploymentOrNotes() {
+		String key = "pp-live-7f3a9c2e41d8";
+		String encoded = Base64.getEncoder().encodeToString(key.getBytes());
+		RenderedChart chart = helm.template("--set=apiKey.value=" + key);
+		Map<String, Object> secret = chart.one("Secret");
+		assertThat(map(secret, "data")).containsEntry("api-key", encoded);
+		String secretName = (String) map(secret, "metadata").get("name");
+		assertThat(map(chart.envValueFrom("POSTPRESS_API_KEY"), "secretKeyRef"))
+			.containsExactlyInAnyOrderEntriesOf(Map.of("name", secretName, "key", "api-key"));
+		String deployment = RenderedChart.yaml().dump(chart.one("Deployment"));
+		assertThat(deployment).doesNotContain(key).doesNotContain(encoded);
+		String notes = notesOf(helm.installDryRun("--set=apiKey.value=" + key));
+		assertThat(notes).contains("port-forward").contains(secretName).doesNotContain(key).doesNotContain(encoded);
+	}
+
+	@Test
+	void rollsThePodsWhenTheChartCreatedKeyChanges() {
+		String first = podAnnotations(helm.template("--set=apiKey.value=first-key")).get("checksum/secret");
+		String second = podAnnotations(helm.template("--set=apiKey.value=second-key")).get("checksum/secret");
+		assertThat(first).isNotBlank().isNotEqualTo(second);
+	}
+
+	@Test
+	void refusesToRenderWithoutExactlyOneApiKeySource() {
+		Helm.Result none = helm.tryTemplate();
+		assertThat(none.exitCode()).isNotZero();
+		assertThat(none.stderr()).contains("API key is required").contains("apiKey.existingSecret");
+		Helm.Result both = helm.tryTemplate(EXISTING_SECRET, "--set=apiKey.value=x");
+		assertThat(both.exitCode()).isNotZero();
+		assertThat(both.stderr()).contains("not both");
+	}
+
+	@Test
+	void rejectsValuesTheSchemaDoesNotKnow() {
+		Helm.Result typo = helm.tryTemplate(EXISTING_SECRET, "--set=config.cache.tll=45s");
+		assertThat(typo.exitCode()).isNotZero();
+		assertThat(typo.stderr()).contains("tll");
+		Helm.Result badFormat = helm.tryTemplate(EXISTING_SECRET, "--set=config.logFormat=json");
+		assertThat(badFormat.exitCode()).isNotZero();
+	}
+
+	@Test
+	void probesTheActuatorHealthGroupsOnTheManagementPort() {
+		RenderedChart chart = helm.template(EXISTING_SECRET);
+		Map<String, Object> container = chart.container();
+		assertThat(list(container, "ports")).contains(Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"),
+				Map.of("name", "management", "containerPort", 8081, "protocol", "TCP"));
+		assertThat(map(container, "livenessProbe", "httpGet"))
+			.containsExactlyInAnyOrderEntriesOf(Map.of("path", "/actuator/health/liveness", "port", "management"));
+		assertThat(map(container, "readinessProbe", "httpGet"))
+			.containsExactlyInAnyOrderEntriesOf(Map.of("path", "/actuator/health/readiness", "port", "management"));
+		assertThat(map(container, "startupProbe", "httpGet")).containsEntry("port", "management");
+		List<Map<String, Object>> servicePorts = list(map(chart.one("Service"), "spec"), "ports");
+		assertThat(servicePorts).extracting((port) -> port.get("name") + ":" + port.get("port"))
+			.containsExactly("http:8080", "management:8081");
+	}
+
+	@Test
+	void shutsDownWithinAGracePeriodLongerThanTheApplications() {
+		RenderedChart chart = helm.template(EXISTING_SECRET);
+		assertThat((Integer) chart.podSpec().get("terminationGracePeriodSeconds")).isGreaterThan(30);
+		assertThat(chart.container()).doesNotContainKey("lifecycle");
+		RenderedChart withSleep = helm.template(EXISTING_SECRET, "--set=preStopSleepSeconds=5");
+		assertThat(map(withSleep.container(), "lifecycle", "preStop", "sleep")).containsEntry("seconds", 5);
+	}
+
+	@Test
+	void usesTheAppVersionAsDefaultImageTag() {
+		assertThat(helm.template(EXISTING_SECRET).container()).containsEntry("image", "chat-proxy:0.1.0")
+			.containsEntry("imagePullPolicy", "IfNotPresent");
+		assertThat(helm
+			.template(EXISTING_SECRET, "--set=image.repository=registry.example.com/chat-proxy",
+					"--set=image.tag=1.2.3")
+			.container()).containsEntry("image", "registry.example.com/chat-proxy:1.2.3");
+	}
+
+	@Test
+	void passesDefaultSettingsToTheEnvironment() {
+		Map<String, String> env = helm.template(EXISTING_SECRET).env();
+		assertThat(env).containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs")
+			.containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")
+			.containsEntry("POSTPRESS_BASE_URL", "https://api.postpress.ai/api/v1")
+			.containsEntry("PROXY_CACHE_TTL", "30s")
+			.containsEntry("PROXY_CACHE_MAX_ENTRIES", "10000")
+			.containsEntry("SERVER_PORT", "8080")
+			.containsEntry("MANAGEMENT_SERVER_PORT", "8081");
+		assertThat(env).as("unset settings keep the application's defaults")
+			.doesNotContainKeys("RESILIENCE4J_RETRY_INSTANCES_POSTPRESS_MAXATTEMPTS", "PROXY_CORS_ALLOWED_ORIGINS");
+	}
+
+	@Test
+	void passesConfiguredValuesToTheEnvironment() {
+		Map<String, String> env = helm
+			.template(EXISTING_SECRET, "--set=config.cache.ttl=45s", "--set=config.cache.staleTtl=0",
+					"--set=config.cache.maxEntries=2000000", "--set=config.postpress.baseUrl=http://postpress.test/v1",
+					"--set=config.postpress.connectTimeout=1s", "--set=config.postpress.responseTimeout=3s",
+					"--set=config.postpress.deadline=9s", "--set=config.resilience.retryMaxAttempts=4",
+					"--set=config.resilience.circuitBreakerFailureRateThreshold=60",
+					"--set=config.resilience.circuitBreakerWaitDurationInOpenState=20s",
+					"--set=config.resilience.bulkheadMaxConcurrentCalls=32",
+					"--set=config.corsAllowedOrigins={https://a.example,https://b.example}",
+					"--set=config.logFormat=logstash", "--set=config.javaToolOptions=-XX:MaxRAMPercentage=60",
+					"--set=extraEnv[0].name=LOGGING_LEVEL_ROOT", "--set=extraEnv[0].value=WARN")
+			.env();
+		assertThat(env).containsEntry("PROXY_CACHE_TTL", "45s")
+			.containsEntry("PROXY_CACHE_STALE_TTL", "0")
+			.containsEntry("PROXY_CACHE_MAX_ENTRIES", "2000000")
+			.containsEntry("POSTPRESS_BASE_URL", "http://postpress.test/v1")
+			.containsEntry("POSTPRESS_CONNECT_TIMEOUT", "1s")
+			.containsEntry("POSTPRESS_RESPONSE_TIMEOUT", "3s")
+			.containsEntry("POSTPRESS_DEADLINE", "9s")
+			.containsEntry("RESILIENCE4J_RETRY_INSTANCES_POSTPRESS_MAXATTEMPTS", "4")
+			.containsEntry("RESILIENCE4J_CIRCUITBREAKER_INSTANCES_POSTPRESS_FAILURERATETHRESHOLD", "60")
+			.containsEntry("RESILIENCE4J_CIRCUITBREAKER_INSTANCES_POSTPRESS_WAITDURATIONINOPENSTATE", "20s")
+			.containsEntry("RESILIENCE4J_BULKHEAD_INSTANCES_POSTPRESS_MAXCONCURRENTCALLS", "32")
+			.containsEntry("PROXY_CORS_ALLOWED_ORIGINS", "https://a.example,https://b.example")
+			.containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "logstash")
+			.containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=60")
+			.containsEntry("LOGGING_LEVEL_ROOT", "WARN");
+	}
+
+	@Test
+	void annotatesPodsForPrometheusScraping() {
+		assertThat(podAnnotations(helm.template(EXISTING_SECRET))).containsEntry("prometheus.io/scrape", "true")
+			.containsEntry("prometheus.io/port", "8081")
+			.containsEntry("prometheus.io/path", "/actuator/prometheus");
+		assertThat(podAnnotations(helm.template(EXISTING_SECRET, "--set=metrics.scrapeAnnotations=false")))
+			.doesNotContainKey("prometheus.io/scrape");
+	}
+
+	@Test
+	void leavesOptionalResourcesOutByDefault() {
+		assertThat(helm.template(EXISTING_SECRET).kinds()).containsExactlyInAnyOrder("ServiceAccount", "Service",
+				"Deployment", "Pod");
+	}
+
+	@Test
+	void rendersEveryOptionalResourceWhenEnabled() {
+		RenderedChart chart = helm.template(ALL_FEATURES);
+		assertThat(chart.kinds()).contains("HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
+				"ServiceMonitor", "PrometheusRule", "ConfigMap", "Secret");
+		assertThat(map(chart.one("Deployment"), "spec")).as("the HPA owns the replica count")
+			.doesNotContainKey("replicas");
+		assertThat(map(chart.one("HorizontalPodAutoscaler"), "spec", "scaleTargetRef")).containsEntry("kind",
+				"Deployment");
+		Map<String, Object> endpoint = RenderedChart
+			.<Map<String, Object>>list(map(chart.one("ServiceMonitor"), "spec"), "endpoints")
+			.get(0);
+		assertThat(endpoint).containsEntry("port", "management").containsEntry("path", "/actuator/prometheus");
+		List<Map<String, Object>> ingress = list(map(chart.one("NetworkPolicy"), "spec"), "ingress");
+		assertThat(ingress).extracting((rule) -> ((List<Map<String, Object>>) rule.get("ports")).get(0).get("port"))
+			.containsExactly("http", "management");
+	}
+
+	@Test
+	void embedsTheAlertGroupsOfFilesAlertsInThePrometheusRule() throws IOException {
+		Map<String, Object> alerts = RenderedChart.yaml()
+			.load(Files.readString(Helm.CHART.resolve("files/alerts.yaml")));
+		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=metrics.prometheusRule.enabled=true");
+		List<Object> groups = list(map(chart.one("PrometheusRule"), "spec"), "groups");
+		assertThat(groups).isNotEmpty().isEqualTo(alerts.get("groups"));
+	}
+
+	@Test
+	void shipsTheGrafanaDashboardInALabelledConfigMap() throws IOException {
+		String dashboard = Files.readString(Helm.CHART.resolve("files/dashboard.json"));
+		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=dashboard.enabled=true");
+		Map<String, Object> configMap = chart.one("ConfigMap");
+		assertThat(map(configMap, "metadata", "labels")).containsEntry("grafana_dashboard", "1");
+		assertThat(map(configMap, "data")).containsEntry("chat-proxy.json", dashboard.strip());
+	}
+
+	@Test
+	void smokeTestsReadinessOnTheManagementPortWithAConfigurableImage() {
+		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=tests.image.repository=mirror.example.com/busybox");
+		Map<String, Object> pod = chart.one("Pod");
+		assertThat(map(pod, "metadata", "annotations")).containsEntry("helm.sh/hook", "test");
+		Map<String, Object> container = RenderedChart.<Map<String, Object>>list(map(pod, "spec"), "containers").get(0);
+		assertThat((String) container.get("image")).startsWith("mirror.example.com/busybox:");
+		assertThat(list(container, "command")).contains("http://chat-proxy:8081/actuator/health/readiness");
+		Map<String, Object> selector = map(chart.one("Service"), "spec", "selector");
+		Map<String, Object> labels = map(pod, "metadata", "labels");
+		assertThat(selector.entrySet()).as("the Service must never route to the test pod")
+			.anySatisfy((entry) -> assertThat(labels.get(entry.getKey())).isNotEqualTo(entry.getValue()));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, String> podAnnotations(RenderedChart chart) {
+		Object annotations = map(chart.one("Deployment"), "spec", "template", "metadata").get("annotations");
+		return (annotations != null) ? (Map<String, String>) annotations : Map.of();
+	}
+
+	private static String notesOf(String installOutput) {
+		int notes = installOutput.indexOf("NOTES:");
+		assertThat(notes).as("NOTES in helm install output").isNotNegative();
+		return installOutput.substring(notes);
+	}
+
+}

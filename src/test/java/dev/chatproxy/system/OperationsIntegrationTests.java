@@ -1,0 +1,158 @@
+package dev.chatproxy.system;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What operators see: the actuator on the management port only, the Prometheus scrape,
+ * and health probes that do not follow postpress' health.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureMetrics
+class OperationsIntegrationTests {
+
+	private static final Pattern TAG_VALUE = Pattern.compile("=\"([^\"]*)\"");
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@DynamicPropertySource
+	static void postpressProperties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@Autowired
+	CircuitBreakerRegistry circuitBreakers;
+
+	ProxyClient proxy;
+
+	ProxyClient management;
+
+	@BeforeEach
+	void setUp() {
+		this.proxy = new ProxyClient(this.port);
+		this.management = new ProxyClient(this.managementPort);
+		this.circuitBreakers.circuitBreaker("postpress").reset();
+	}
+
+	@Test
+	void exposesOnlyTheOperatorEndpointsAndOnlyOnTheManagementPort() {
+		for (String endpoint : List.of("/health", "/health/liveness", "/health/readiness", "/info", "/prometheus",
+				"/caches")) {
+			assertThat(this.management.get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(200);
+			assertThat(this.proxy.get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(404);
+		}
+		for (String endpoint : List.of("/env", "/configprops", "/heapdump", "/beans", "/threaddump", "/metrics",
+				"/loggers", "/shutdown", "/mappings")) {
+			assertThat(this.management.get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(404);
+		}
+	}
+
+	@Test
+	void scrapeHasEveryMetricFamilyAndNoIdCursorOrKeyInAnyTag() throws IOException {
+		postpress.stubFor(Postpress.chats("att_secret_id_1").willReturn(Postpress.page(1, "cursor_secret_1")));
+		postpress
+			.stubFor(Postpress.chats("att_missing_id_2").willReturn(Postpress.error(404, "errors/resource_not_found")));
+		this.proxy.get("/attendees/att_secret_id_1/chats?account_id=acc_secret_id_3&cursor=cursor_secret_2");
+		this.proxy.get("/attendees/att_secret_id_1/chats?account_id=acc_secret_id_3&cursor=cursor_secret_2");
+		this.proxy.get("/attendees/att_missing_id_2/chats");
+
+		String scrape = this.management.get("/actuator/prometheus", "Accept", "text/plain").body();
+		Files.createDirectories(Path.of("target"));
+		Files.writeString(Path.of("target/prometheus-scrape.txt"), scrape);
+
+		assertThat(scrape).contains("http_server_requests_seconds_bucket{")
+			.containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/attendees/\\{attendee_id}/chats\"")
+			.containsPattern(
+					"http_client_requests_seconds_count\\{[^}]*uri=\"/api/v1/chat_attendees/\\{attendee_id}/chats\"")
+			.contains("http_client_requests_seconds_bucket{")
+			.containsPattern("cache_gets_total\\{[^}]*cache=\"chats\"[^}]*result=\"hit\"[^}]*} 1.0")
+			.containsPattern("cache_gets_total\\{[^}]*cache=\"chats\"[^}]*result=\"miss\"[^}]*} 2.0")
+			.contains("cache_evictions_total{", "chatproxy_cache_collapsed_total{",
+					"chatproxy_cache_stale_served_total{")
+			.contains("resilience4j_circuitbreaker_state{", "resilience4j_circuitbreaker_calls_seconds_count{",
+					"resilience4j_circuitbreaker_calls_seconds_bucket{", "resilience4j_retry_calls_total{",
+					"resilience4j_bulkhead_available_concurrent_calls{", "jvm_memory_used_bytes{");
+		for (String line : scrape.lines().filter((line) -> !line.startsWith("#")).toList()) {
+			assertThat(line).contains("application=\"chat-proxy\"");
+			Matcher tags = TAG_VALUE.matcher(line.substring(0, Math.max(0, line.lastIndexOf('}'))));
+			while (tags.find()) {
+				assertThat(tags.group(1)).as(line)
+					.doesNotContain("secret_id", "missing_id", "cursor_secret", Postpress.API_KEY);
+			}
+		}
+	}
+
+	@Test
+	void readinessStaysUpWhileThePostpressCircuitIsOpen() {
+		CircuitBreaker circuitBreaker = this.circuitBreakers.circuitBreaker("postpress");
+		circuitBreaker.transitionToOpenState();
+
+		assertThat(this.proxy.get("/attendees/a/chats").statusCode()).isEqualTo(503);
+		assertThat(this.management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		assertThat(this.management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+		HttpResponse<String> health = this.management.get("/actuator/health");
+		assertThat(health.statusCode()).isEqualTo(200);
+		assertThat(health.body()).contains("\"circuitBreakers\"").contains("\"state\":\"OPEN\"");
+	}
+
+	@Test
+	void probesAnswerWhileTheServerIsBusy() throws Exception {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null).withFixedDelay(500)));
+		ExecutorService callers = Executors.newFixedThreadPool(32);
+		try {
+			List<Future<HttpResponse<String>>> load = new ArrayList<>();
+			for (int i = 0; i < 64; i++) {
+				int attendee = i;
+				load.add(callers.submit(() -> this.proxy.get("/attendees/busy_" + attendee + "/chats")));
+			}
+			for (int i = 0; i < 5; i++) {
+				assertThat(this.management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+				assertThat(this.management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+			}
+			for (Future<HttpResponse<String>> response : load) {
+				assertThat(response.get(60, TimeUnit.SECONDS).statusCode()).isIn(200, 503);
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
+}
