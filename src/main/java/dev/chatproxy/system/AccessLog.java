@@ -40,9 +40,15 @@ class AccessLog extends OncePerRequestFilter {
 			if (!request.isAsyncStarted() && logger.isInfoEnabled()) {
 				long micros = (System.nanoTime() - (long) request.getAttribute(STARTED_AT)) / 1000;
 				String cacheStatus = response.getHeader("Cache-Status");
-				logger.info("{} {} {} {}ms cache=\"{}\"", request.getMethod(), request.getRequestURI(),
-						response.getStatus(), String.format("%d.%03d", micros / 1000, micros % 1000),
-						(cacheStatus != null) ? cacheStatus : "-");
+				String millis = String.format("%d.%03d", micros / 1000, micros % 1000);
+				logger.atInfo()
+					.addKeyValue("http.request.method", request.getMethod())
+					.addKeyValue("url.path", request.getRequestURI())
+					.addKeyValue("http.response.status_code", response.getStatus())
+					.addKeyValue("event.duration_ms", millis)
+					.addKeyValue("cache_status", (cacheStatus != null) ? cacheStatus : "-")
+					.log("{} {} {} {}ms cache=\"{}\"", request.getMethod(), request.getRequestURI(),
+							response.getStatus(), millis, (cacheStatus != null) ? cacheStatus : "-");
 			}
 		}
 	}
