@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
@@ -226,6 +227,54 @@ class PageCacheIntegrationTests {
 		assertThat(this.meters.get("chatproxy.cache.stale.served").tag("cache", "chats").counter().count())
 			.isEqualTo(staleBefore + 1);
 		assertThat(scrape("chatproxy_cache_stale_served_total", "cache=\"chats\"")).isEqualTo(staleBefore + 1);
+	}
+
+	@Test
+	void servesStaleCopyWhenUpstreamIsUnreachable() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(WireMock.aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+		this.ticker.advance(Duration.ofSeconds(60));
+
+		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
+
+		assertThat(stale.statusCode()).isEqualTo(200);
+		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
+		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-30; detail=stale-if-error");
+	}
+
+	@Test
+	void servesStaleCopyWithoutCallingUpstreamWhileTheCircuitIsOpen() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		this.circuitBreakers.circuitBreaker("postpress").transitionToOpenState();
+		this.ticker.advance(Duration.ofSeconds(31));
+
+		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
+		HttpResponse<String> uncached = this.proxy.get("/attendees/b/chats");
+
+		assertThat(stale.statusCode()).isEqualTo(200);
+		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-1; detail=stale-if-error");
+		assertThat(uncached.statusCode()).isEqualTo(503);
+		assertThat(uncached.headers().firstValue("Retry-After")).isPresent();
+		assertThat(uncached.body()).contains("\"type\":\"errors/service_unavailable\"");
+		assertThat(upstreamCalls()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "404, errors/resource_not_found", "429, errors/too_many_requests",
+			"403, errors/insufficient_permissions" })
+	void refusalsAreAnsweredAsSuchDespiteAStaleCopy(int status, String type) {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(status, type)));
+		this.ticker.advance(Duration.ofSeconds(45));
+
+		HttpResponse<String> refused = this.proxy.get("/attendees/a/chats");
+
+		assertThat(refused.statusCode()).isEqualTo(status);
+		assertThat(refused.body()).contains("\"type\":\"" + type + "\"");
+		assertThat(refused.headers().firstValue("Cache-Status")).isEmpty();
 	}
 
 	@Test
