@@ -50,6 +50,27 @@ class PageCacheTests {
 	}
 
 	@Test
+	void staleCopyJustPastItsTtlReportsANegativeTtl() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(Duration.ofMillis(30_400));
+		Served served = pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS);
+		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
+		assertThat(served.ttlSeconds()).isNegative();
+	}
+
+	@Test
+	void freshHitNeverPromisesMoreFreshnessThanItHasLeft() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(Duration.ofMillis(10_500));
+		Served served = pages.fresh("k");
+		assertThat(served.status()).isEqualTo(CacheStatus.HIT);
+		assertThat(served.ageSeconds()).isEqualTo(10);
+		assertThat(served.ttlSeconds()).isEqualTo(19);
+	}
+
+	@Test
 	void keepsNoStaleCopyPastTtlPlusStaleTtl() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
 		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
