@@ -21,11 +21,12 @@ public record Served(CachedPage page, CacheStatus status, long ageNanos, long tt
 	}
 
 	/**
-	 * Whole seconds of freshness left, negative once the page is stale.
+	 * Whole seconds of freshness left, rounded down so that a stale page is always
+	 * negative and a fresh one never promises more than it has.
 	 * @return the seconds left
 	 */
 	public long ttlSeconds() {
-		return TimeUnit.NANOSECONDS.toSeconds(this.ttlNanos) - ageSeconds();
+		return Math.floorDiv(this.ttlNanos - this.ageNanos, TimeUnit.SECONDS.toNanos(1));
 	}
 
 }

@@ -1,0 +1,497 @@
+package dev.chatproxy.cache;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.chatproxy.support.ManualTicker;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.caffeine.CaffeineCache;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The page cache seen from outside (CONTRACT.md sections 3 and 4): the whole application
+ * on random ports, a fake postpress over HTTP, and a cache clock the tests move.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureMetrics
+class PageCacheIntegrationTests {
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@DynamicPropertySource
+	static void postpressProperties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@Autowired
+	ManualTicker ticker;
+
+	@Autowired
+	CacheManager cacheManager;
+
+	@Autowired
+	CircuitBreakerRegistry circuitBreakers;
+
+	@Autowired
+	MeterRegistry meters;
+
+	ProxyClient proxy;
+
+	ProxyClient management;
+
+	@BeforeEach
+	void startFromAnEmptyCacheAndAClosedCircuit() {
+		this.cacheManager.getCache(PageCacheConfiguration.CACHE).clear();
+		this.circuitBreakers.circuitBreaker("postpress").reset();
+		this.proxy = new ProxyClient(this.port);
+		this.management = new ProxyClient(this.managementPort);
+	}
+
+	@Test
+	void concurrentIdenticalMissesMakeOneUpstreamCall() throws Exception {
+		postpress.stubFor(Postpress.chats("warm").willReturn(Postpress.page(1, null)));
+		// opens the connections and server threads, so that the burst below lands within
+		// the delay
+		assertThat(concurrently(100, "/attendees/warm/chats"))
+			.allSatisfy((response) -> assertThat(response.statusCode()).isEqualTo(200));
+		// long enough for 100 requests to arrive on a busy 2-core CI machine
+		postpress.stubFor(Postpress.chats("cold").willReturn(Postpress.page(3, "next").withFixedDelay(1000)));
+		double collapsedBefore = scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"");
+
+		List<HttpResponse<String>> responses = concurrently(100, "/attendees/cold/chats");
+
+		postpress.verify(1, getRequestedFor(urlPathEqualTo(Postpress.BASE_PATH + "/chat_attendees/cold/chats")));
+		assertThat(responses).allSatisfy((response) -> {
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo(Postpress.pageJson(3, "next"));
+		});
+		List<String> statuses = responses.stream().map(PageCacheIntegrationTests::cacheStatus).toList();
+		assertThat(statuses).filteredOn("chat-proxy; fwd=uri-miss; stored"::equals).hasSize(1);
+		assertThat(statuses).filteredOn("chat-proxy; fwd=uri-miss; collapsed"::equals).hasSize(99);
+		assertThat(scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"") - collapsedBefore).isEqualTo(99);
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			/attendees/b,a,a/chats                               | /attendees/a,b/chats
+			/attendees/%20a%20,%20b%20/chats                     | /attendees/b,a/chats
+			/attendees/a/chats                                   | /attendees/a/chats?limit=100
+			/attendees/a/chats?account_id=y,x,x                  | /attendees/a/chats?account_id=x,y
+			/attendees/a/chats?account_id=%20y%20,x&limit=100    | /attendees/a/chats?limit=100&account_id=x,y
+			""")
+	void requestsThatMeanTheSameThingShareOneEntry(String first, String second) {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
+
+		assertThat(cacheStatus(this.proxy.get(first))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		HttpResponse<String> again = this.proxy.get(second);
+
+		assertThat(cacheStatus(again)).isEqualTo("chat-proxy; hit; ttl=30");
+		assertThat(again.body()).isEqualTo(Postpress.pageJson(2, null));
+		assertThat(upstreamCalls()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			/attendees/a/chats?cursor=c1                          | /attendees/a/chats?cursor=c2
+			/attendees/a/chats                                    | /attendees/a/chats?cursor=c1
+			/attendees/a/chats?before=2026-01-01T00:00:00.000Z    | /attendees/a/chats?before=2026-01-02T00:00:00.000Z
+			/attendees/a/chats?after=2026-01-01T00:00:00.000Z     | /attendees/a/chats?after=2026-01-02T00:00:00.000Z
+			/attendees/a/chats?before=2026-01-01T00:00:00.000Z    | /attendees/a/chats?after=2026-01-01T00:00:00.000Z
+			/attendees/a/chats?limit=10                           | /attendees/a/chats?limit=20
+			/attendees/a/chats?limit=99                           | /attendees/a/chats
+			/attendees/a/chats?account_id=x                       | /attendees/a/chats?account_id=y
+			/attendees/a/chats?account_id=x                       | /attendees/a/chats
+			/attendees/a/chats?account_id=x,y                     | /attendees/a/chats?account_id=x
+			/attendees/a/chats                                    | /attendees/b/chats
+			/attendees/a,b/chats                                  | /attendees/a/chats
+			/attendees/A/chats                                    | /attendees/a/chats
+			""")
+	void requestsThatDifferDoNotShareAnEntry(String first, String second) {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
+
+		assertThat(cacheStatus(this.proxy.get(first))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		assertThat(cacheStatus(this.proxy.get(second))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+
+		assertThat(upstreamCalls()).isEqualTo(2);
+	}
+
+	@Test
+	void freshHitCarriesHeadersConsistentWithTheCacheClock() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "c")));
+		String body = Postpress.pageJson(2, "c");
+		String etag = CachedPage.of(body.getBytes(StandardCharsets.UTF_8), 0).etag();
+
+		HttpResponse<String> miss = this.proxy.get("/attendees/a/chats");
+		assertThat(miss.statusCode()).isEqualTo(200);
+		assertThat(miss.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((contentType) -> assertThat(contentType).startsWith("application/json"));
+		assertThat(miss.headers().firstValue("Age")).hasValue("0");
+		assertThat(miss.headers().firstValue("ETag")).hasValue(etag);
+		assertThat(miss.headers().firstValue("Cache-Control")).hasValue("private, max-age=30");
+
+		this.ticker.advance(Duration.ofSeconds(10));
+		HttpResponse<String> hit = this.proxy.get("/attendees/a/chats");
+
+		assertThat(hit.statusCode()).isEqualTo(200);
+		assertThat(hit.body()).isEqualTo(body);
+		assertThat(cacheStatus(hit)).isEqualTo("chat-proxy; hit; ttl=20");
+		assertThat(hit.headers().firstValue("Age")).hasValue("10");
+		assertThat(hit.headers().firstValue("ETag")).hasValue(etag);
+		assertThat(hit.headers().firstValue("Cache-Control")).hasValue("private, max-age=20");
+		assertThat(upstreamCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void pageIsFetchedAgainOnceTheCacheClockPassesTheTtl() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+
+		this.ticker.advance(Duration.ofSeconds(29));
+		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).isEqualTo("chat-proxy; hit; ttl=1");
+		this.ticker.advance(Duration.ofSeconds(2));
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
+		HttpResponse<String> refetched = this.proxy.get("/attendees/a/chats");
+
+		assertThat(cacheStatus(refetched)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		assertThat(refetched.body()).isEqualTo(Postpress.pageJson(2, null));
+		assertThat(refetched.headers().firstValue("Age")).hasValue("0");
+		assertThat(upstreamCalls()).isEqualTo(2);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 500, 503, 504 })
+	void servesStaleCopyWhenUpstreamFailsWithinTheStaleTtl(int status) {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		double staleBefore = this.meters.get("chatproxy.cache.stale.served").tag("cache", "chats").counter().count();
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(status, "errors/unexpected_error")));
+		this.ticker.advance(Duration.ofSeconds(45));
+
+		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
+
+		assertThat(stale.statusCode()).isEqualTo(200);
+		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
+		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-15; detail=stale-if-error");
+		assertThat(stale.headers().firstValue("Age")).hasValue("45");
+		assertThat(stale.headers().firstValue("Cache-Control")).hasValue("private, max-age=0");
+		assertThat(this.meters.get("chatproxy.cache.stale.served").tag("cache", "chats").counter().count())
+			.isEqualTo(staleBefore + 1);
+		assertThat(scrape("chatproxy_cache_stale_served_total", "cache=\"chats\"")).isEqualTo(staleBefore + 1);
+	}
+
+	@Test
+	void servesStaleCopyWhenUpstreamIsUnreachable() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(WireMock.aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+		this.ticker.advance(Duration.ofSeconds(60));
+
+		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
+
+		assertThat(stale.statusCode()).isEqualTo(200);
+		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
+		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-30; detail=stale-if-error");
+	}
+
+	@Test
+	void servesStaleCopyWithoutCallingUpstreamWhileTheCircuitIsOpen() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		this.circuitBreakers.circuitBreaker("postpress").transitionToOpenState();
+		this.ticker.advance(Duration.ofSeconds(31));
+
+		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
+		HttpResponse<String> uncached = this.proxy.get("/attendees/b/chats");
+
+		assertThat(stale.statusCode()).isEqualTo(200);
+		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-1; detail=stale-if-error");
+		assertThat(uncached.statusCode()).isEqualTo(503);
+		assertThat(uncached.headers().firstValue("Retry-After")).isPresent();
+		assertThat(uncached.body()).contains("\"type\":\"errors/service_unavailable\"");
+		assertThat(upstreamCalls()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "404, errors/resource_not_found", "429, errors/too_many_requests",
+			"403, errors/insufficient_permissions" })
+	void refusalsAreAnsweredAsSuchDespiteAStaleCopy(int status, String type) {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(status, type)));
+		this.ticker.advance(Duration.ofSeconds(45));
+
+		HttpResponse<String> refused = this.proxy.get("/attendees/a/chats");
+
+		assertThat(refused.statusCode()).isEqualTo(status);
+		assertThat(refused.body()).contains("\"type\":\"" + type + "\"");
+		assertThat(refused.headers().firstValue("Cache-Status")).isEmpty();
+	}
+
+	@Test
+	void staleCopyIsNotExtendedByServingIt() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
+		this.ticker.advance(Duration.ofMinutes(5));
+		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).endsWith("detail=stale-if-error");
+		this.circuitBreakers.circuitBreaker("postpress").reset();
+
+		this.ticker.advance(Duration.ofMinutes(5).plusSeconds(31));
+		HttpResponse<String> tooOld = this.proxy.get("/attendees/a/chats");
+
+		assertThat(tooOld.statusCode()).isEqualTo(500);
+		assertThat(tooOld.headers().firstValue("Cache-Status")).isEmpty();
+	}
+
+	@Test
+	void answersTheErrorOncePastTtlPlusStaleTtl() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
+		this.ticker.advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
+
+		HttpResponse<String> error = this.proxy.get("/attendees/a/chats");
+
+		assertThat(error.statusCode()).isEqualTo(500);
+		assertThat(error.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(error.body()).contains("\"type\":\"errors/unexpected_error\"").doesNotContain("ChatList");
+		assertThat(error.headers().firstValue("Cache-Status")).isEmpty();
+	}
+
+	static Stream<Arguments> upstreamErrors() {
+		return Stream.of(Arguments.of("404", Postpress.error(404, "errors/resource_not_found"), 404),
+				Arguments.of("429", Postpress.error(429, "errors/too_many_requests").withHeader("Retry-After", "7"),
+						429),
+				Arguments.of("500", Postpress.error(500, "errors/unexpected_error"), 500),
+				Arguments.of("not JSON", WireMock.okForContentType("text/plain", "<html>oops</html>"), 502),
+				Arguments.of("JSON but not a ChatList", WireMock.okJson("{\"object\":\"Chat\",\"id\":\"x\"}"), 502));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("upstreamErrors")
+	void errorsAreNeverStored(String name, ResponseDefinitionBuilder failure, int expectedStatus) {
+		postpress.stubFor(Postpress.chats().willReturn(failure));
+		HttpResponse<String> error = this.proxy.get("/attendees/a/chats");
+		assertThat(error.statusCode()).isEqualTo(expectedStatus);
+		assertThat(error.headers().firstValue("Cache-Status")).isEmpty();
+		int failedCalls = upstreamCalls();
+
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		HttpResponse<String> healed = this.proxy.get("/attendees/a/chats");
+
+		assertThat(healed.statusCode()).isEqualTo(200);
+		assertThat(cacheStatus(healed)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		assertThat(upstreamCalls()).isEqualTo(failedCalls + 1);
+	}
+
+	@Test
+	void ifNoneMatchWithTheCurrentEtagAnswers304WithoutCallingUpstream() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		String etag = this.proxy.get("/attendees/a/chats").headers().firstValue("ETag").orElseThrow();
+
+		HttpResponse<String> notModified = this.proxy.get("/attendees/a/chats", "If-None-Match", etag);
+		HttpResponse<String> weak = this.proxy.get("/attendees/a/chats", "If-None-Match", "\"x\", W/" + etag);
+		HttpResponse<String> other = this.proxy.get("/attendees/a/chats", "If-None-Match", "\"not-the-tag\"");
+
+		assertThat(notModified.statusCode()).isEqualTo(304);
+		assertThat(notModified.body()).isEmpty();
+		assertThat(notModified.headers().firstValue("ETag")).hasValue(etag);
+		assertThat(weak.statusCode()).isEqualTo(304);
+		assertThat(other.statusCode()).isEqualTo(200);
+		assertThat(other.body()).isEqualTo(Postpress.pageJson(1, null));
+		assertThat(upstreamCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void noCacheFetchesAgainAndReplacesTheEntry() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
+
+		HttpResponse<String> refreshed = this.proxy.get("/attendees/a/chats", "Cache-Control", "no-cache");
+		HttpResponse<String> after = this.proxy.get("/attendees/a/chats");
+
+		assertThat(cacheStatus(refreshed)).isEqualTo("chat-proxy; fwd=request; stored");
+		assertThat(refreshed.body()).isEqualTo(Postpress.pageJson(2, "new"));
+		assertThat(cacheStatus(after)).isEqualTo("chat-proxy; hit; ttl=30");
+		assertThat(after.body()).isEqualTo(Postpress.pageJson(2, "new"));
+		assertThat(upstreamCalls()).isEqualTo(2);
+	}
+
+	@Test
+	void deleteCachesOnTheManagementPortClearsTheCache() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		this.proxy.get("/attendees/a/chats");
+		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).startsWith("chat-proxy; hit");
+
+		assertThat(this.management.send("DELETE", "/actuator/caches").statusCode()).isEqualTo(204);
+
+		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		assertThat(upstreamCalls()).isEqualTo(2);
+	}
+
+	@Test
+	void applicationPortHasNoActuator() {
+		assertThat(this.proxy.send("DELETE", "/actuator/caches").statusCode()).isEqualTo(404);
+		assertThat(this.proxy.get("/actuator/caches").statusCode()).isEqualTo(404);
+		assertThat(this.proxy.get("/actuator/prometheus").statusCode()).isEqualTo(404);
+		assertThat(this.management.get("/actuator/caches").body()).contains("chats");
+	}
+
+	@Test
+	void prometheusCountsHitsMissesAndEvictions() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		double hits = scrape("cache_gets_total", "cache=\"chats\"", "result=\"hit\"");
+		double misses = scrape("cache_gets_total", "cache=\"chats\"", "result=\"miss\"");
+		double evictions = scrape("cache_evictions_total", "cache=\"chats\"");
+
+		this.proxy.get("/attendees/a/chats");
+		this.proxy.get("/attendees/a/chats");
+
+		assertThat(scrape("cache_gets_total", "cache=\"chats\"", "result=\"hit\"")).isEqualTo(hits + 1);
+		assertThat(scrape("cache_gets_total", "cache=\"chats\"", "result=\"miss\"")).isEqualTo(misses + 1);
+
+		this.ticker.advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
+		AsyncCache<Object, Object> cache = ((CaffeineCache) this.cacheManager.getCache(PageCacheConfiguration.CACHE))
+			.getAsyncCache();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			cache.synchronous().cleanUp();
+			assertThat(scrape("cache_evictions_total", "cache=\"chats\"")).isEqualTo(evictions + 1);
+		});
+	}
+
+	@Test
+	void failedFetchDoesNotPoisonTheRequestsWaitingOnIt() throws Exception {
+		postpress
+			.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error").withFixedDelay(200)));
+
+		List<HttpResponse<String>> responses = concurrently(10, "/attendees/a/chats");
+
+		assertThat(responses).allSatisfy((response) -> {
+			assertThat(response.statusCode()).isEqualTo(500);
+			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(response.body()).contains("\"type\":\"errors/unexpected_error\"");
+		});
+		assertThat(upstreamCalls()).as("one fetch, with its retries").isEqualTo(3);
+
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		HttpResponse<String> healed = this.proxy.get("/attendees/a/chats");
+
+		assertThat(healed.statusCode()).isEqualTo(200);
+		assertThat(cacheStatus(healed)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+	}
+
+	private List<HttpResponse<String>> concurrently(int count, String pathAndQuery) throws Exception {
+		ExecutorService callers = Executors.newFixedThreadPool(count);
+		try {
+			CountDownLatch ready = new CountDownLatch(count);
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				futures.add(callers.submit(() -> {
+					ready.countDown();
+					start.await();
+					return this.proxy.get(pathAndQuery);
+				}));
+			}
+			assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+			start.countDown();
+			List<HttpResponse<String>> responses = new ArrayList<>();
+			for (Future<HttpResponse<String>> future : futures) {
+				responses.add(future.get(20, TimeUnit.SECONDS));
+			}
+			return responses;
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
+	private static int upstreamCalls() {
+		return postpress.findAll(getRequestedFor(urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/.*"))).size();
+	}
+
+	private static String cacheStatus(HttpResponse<String> response) {
+		return response.headers().firstValue("Cache-Status").orElse("(none)");
+	}
+
+	/**
+	 * Sums the samples of a Prometheus series whose labels include all the given ones.
+	 */
+	private double scrape(String name, String... labels) {
+		HttpResponse<String> response = this.management.get("/actuator/prometheus");
+		assertThat(response.statusCode()).isEqualTo(200);
+		double sum = 0;
+		boolean found = false;
+		for (String line : response.body().split("\n")) {
+			if (line.startsWith(name + "{") && Stream.of(labels).allMatch(line::contains)) {
+				sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+				found = true;
+			}
+		}
+		assertThat(found).as("series %s%s in the scrape", name, List.of(labels)).isTrue();
+		return sum;
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class CacheClock {
+
+		@Bean
+		@Primary
+		ManualTicker manualTicker() {
+			return new ManualTicker();
+		}
+
+	}
+
+}

@@ -1,0 +1,184 @@
+package dev.chatproxy.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import dev.chatproxy.support.ManualTicker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link PageCache} on a real Caffeine cache driven by a manual clock, without
+ * the application around it.
+ */
+class PageCacheTests {
+
+	private static final Duration TTL = Duration.ofSeconds(30);
+
+	private final ManualTicker ticker = new ManualTicker();
+
+	private final ConcurrentStatsCounter stats = new ConcurrentStatsCounter();
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final AtomicInteger loads = new AtomicInteger();
+
+	private AsyncCache<Object, Object> cache;
+
+	@Test
+	void servesStaleCopyWhenTheLoaderFailsWithinTheStaleWindow() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(Duration.ofSeconds(45));
+		Served served = pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS);
+		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
+		assertThat(served.ttlSeconds()).isEqualTo(-15);
+		assertThat(body(served)).isEqualTo("one");
+		assertThat(this.meters.get("stale").counter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void staleCopyJustPastItsTtlReportsANegativeTtl() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(Duration.ofMillis(30_400));
+		Served served = pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS);
+		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
+		assertThat(served.ttlSeconds()).isNegative();
+	}
+
+	@Test
+	void freshHitNeverPromisesMoreFreshnessThanItHasLeft() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(Duration.ofMillis(10_500));
+		Served served = pages.fresh("k");
+		assertThat(served.status()).isEqualTo(CacheStatus.HIT);
+		assertThat(served.ageSeconds()).isEqualTo(10);
+		assertThat(served.ttlSeconds()).isEqualTo(19);
+	}
+
+	@Test
+	void keepsNoStaleCopyPastTtlPlusStaleTtl() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(TTL.plus(Duration.ofMinutes(10)));
+		assertThat(this.cache.asMap()).doesNotContainKey("k");
+		assertThatExceptionOfType(ExecutionException.class)
+			.isThrownBy(() -> pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS))
+			.withCauseInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void zeroStaleTtlTurnsStaleIfErrorOff() throws Exception {
+		PageCache pages = pageCache(Duration.ZERO, 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(TTL);
+		assertThatExceptionOfType(ExecutionException.class)
+			.isThrownBy(() -> pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS))
+			.withCauseInstanceOf(IllegalStateException.class);
+		assertThat(this.meters.get("stale").counter().count()).isZero();
+	}
+
+	@Test
+	void failureThatDoesNotAllowStaleIsPassedOnDespiteAStaleCopy() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		this.ticker.advance(Duration.ofSeconds(45));
+		assertThatExceptionOfType(ExecutionException.class)
+			.isThrownBy(() -> pages
+				.fetch("k", false, () -> CompletableFuture.failedFuture(new IllegalArgumentException("4xx")))
+				.get(5, TimeUnit.SECONDS))
+			.withCauseInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void failedFetchIsNotStored() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		assertThatExceptionOfType(ExecutionException.class)
+			.isThrownBy(() -> pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS));
+		assertThat(this.cache.asMap()).doesNotContainKey("k");
+		assertThat(pages.fresh("k")).isNull();
+		Served served = pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		assertThat(served.status()).isEqualTo(CacheStatus.STORED);
+	}
+
+	@Test
+	void loaderThatThrowsFailsTheFetchWithoutPoisoningTheKey() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> pages.fetch("k", false, () -> {
+			throw new IllegalStateException("cannot start");
+		}).get(5, TimeUnit.SECONDS)).withCauseInstanceOf(IllegalStateException.class);
+		Served served = pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		assertThat(served.status()).isEqualTo(CacheStatus.STORED);
+	}
+
+	@Test
+	void followersOfAnInFlightFetchShareItsPage() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		CompletableFuture<byte[]> upstream = new CompletableFuture<>();
+		CompletableFuture<Served> leader = pages.fetch("k", false, () -> {
+			this.loads.incrementAndGet();
+			return upstream;
+		});
+		CompletableFuture<Served> follower = pages.fetch("k", false, () -> load("other"));
+		upstream.complete("one".getBytes(StandardCharsets.UTF_8));
+		assertThat(leader.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.STORED);
+		assertThat(follower.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.COLLAPSED);
+		assertThat(body(follower.get())).isEqualTo("one");
+		assertThat(this.loads).hasValue(1);
+		assertThat(this.meters.get("collapsed").counter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void maxEntriesBoundsTheCache() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 3);
+		for (int i = 0; i < 10; i++) {
+			pages.fetch("k" + i, false, () -> load("page")).get(5, TimeUnit.SECONDS);
+		}
+		this.cache.synchronous().cleanUp();
+		assertThat(this.cache.synchronous().estimatedSize()).isLessThanOrEqualTo(3);
+		assertThat(this.stats.snapshot().evictionCount()).isGreaterThanOrEqualTo(7);
+	}
+
+	private PageCache pageCache(Duration staleTtl, long maxEntries) {
+		PageCacheProperties properties = new PageCacheProperties(TTL, staleTtl, maxEntries);
+		this.cache = Caffeine.newBuilder()
+			.maximumSize(maxEntries)
+			.expireAfter(new PageExpiry(properties))
+			.ticker(this.ticker)
+			.executor(Runnable::run)
+			.recordStats(() -> this.stats)
+			.buildAsync();
+		ConcurrentMap<Object, CompletableFuture<Object>> map = this.cache.asMap();
+		return new PageCache(map, this.stats, this.ticker, properties, IllegalStateException.class::isInstance,
+				Counter.builder("collapsed").register(this.meters), Counter.builder("stale").register(this.meters));
+	}
+
+	private CompletableFuture<byte[]> load(String body) {
+		this.loads.incrementAndGet();
+		return CompletableFuture.completedFuture(body.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private CompletableFuture<byte[]> fail() {
+		this.loads.incrementAndGet();
+		return CompletableFuture.failedFuture(new IllegalStateException("postpress answered 500"));
+	}
+
+	private static String body(Served served) {
+		return new String(served.page().body(), StandardCharsets.UTF_8);
+	}
+
+}
