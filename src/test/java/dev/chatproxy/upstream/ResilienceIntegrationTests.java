@@ -286,7 +286,10 @@ class ResilienceIntegrationTests {
 			.containsPattern(series("resilience4j_circuitbreaker_calls_seconds_bucket", "postpress"))
 			.containsPattern(series("resilience4j_bulkhead_available_concurrent_calls", "postpress"))
 			.containsPattern("(?m)^resilience4j_retry_calls_total\\{[^}]*kind=\"failed_with_retry\"[^}]*\\} [1-9]")
-			.doesNotContain(Postpress.API_KEY);
+			.containsPattern(
+					"(?m)^http_client_requests_seconds_count\\{[^}]*uri=\"/chat_attendees/\\{attendee_id}/chats\"")
+			.doesNotContain(Postpress.API_KEY)
+			.doesNotContain("ACoA-res-");
 	}
 
 	@Test
@@ -298,7 +301,12 @@ class ResilienceIntegrationTests {
 		assertThat(readiness.statusCode()).isEqualTo(200);
 		assertThat(ProblemAssertions.parse(readiness.body()).path("status").asString()).isEqualTo("UP");
 
+		HttpResponse<String> liveness = management.get("/actuator/health/liveness");
+		assertThat(liveness.statusCode()).isEqualTo(200);
+		assertThat(ProblemAssertions.parse(liveness.body()).path("status").asString()).isEqualTo("UP");
+
 		HttpResponse<String> health = management.get("/actuator/health");
+		System.out.println("Health while open: " + health.statusCode() + " " + health.body());
 		JsonNode postpressHealth = ProblemAssertions.parse(health.body())
 			.path("components")
 			.path("circuitBreakers")

@@ -103,6 +103,19 @@ class ResilienceTimeoutIntegrationTests {
 		assertThat(elapsedMillis).isBetween(DEADLINE_MILLIS - 100, WITHIN_DEADLINE_MILLIS);
 	}
 
+	@Test
+	void answersAtOnceWhenRetryAfterRunsPastTheDeadline() {
+		postpress.stubFor(
+				Postpress.chats().willReturn(Postpress.error(503, "errors/no_channel").withHeader("Retry-After", "5")));
+		long started = System.nanoTime();
+		HttpResponse<String> response = this.proxy.get("/attendees/busy/chats");
+		long elapsedMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+		ProblemAssertions.assertProblem(response, 503, "errors/no_channel", postpress.getPort());
+		assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+		assertThat(elapsedMillis).isLessThan(DEADLINE_MILLIS - 500);
+		assertThat(postpress.getAllServeEvents()).hasSize(1);
+	}
+
 	private CircuitBreaker breaker() {
 		return this.circuitBreakers.circuitBreaker("postpress");
 	}

@@ -6,6 +6,7 @@ import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
@@ -59,6 +61,7 @@ class UpstreamErrorMappingIntegrationTests {
 	@DynamicPropertySource
 	static void postpressProperties(DynamicPropertyRegistry registry) {
 		Postpress.configure(registry, postpress);
+		registry.add("postpress.max-response-size", () -> "64KB");
 	}
 
 	@BeforeEach
@@ -137,6 +140,25 @@ class UpstreamErrorMappingIntegrationTests {
 		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-bad/chats");
 		ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.getPort());
 		assertThat(response.body()).doesNotContain("nginx").doesNotContain("Maintenance");
+		assertThat(upstreamCalls()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Fault.class, names = { "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE" })
+	void answersABrokenAnswerAsNetworkDownAfterRetries(Fault fault) {
+		postpress.stubFor(Postpress.chats().willReturn(WireMock.aResponse().withFault(fault)));
+		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-broken/chats");
+		System.out
+			.println(fault + " -> " + response.statusCode() + " " + response.body() + " calls " + upstreamCalls());
+		ProblemAssertions.assertProblem(response, 503, "errors/network_down", postpress.getPort());
+		assertThat(upstreamCalls()).isEqualTo(3);
+	}
+
+	@Test
+	void answersBadUpstreamResponseToAPageAboveTheSizeLimit() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(250, null)));
+		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-huge/chats?limit=250");
+		ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.getPort());
 		assertThat(upstreamCalls()).isEqualTo(1);
 	}
 
