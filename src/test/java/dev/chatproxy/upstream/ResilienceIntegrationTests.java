@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -227,6 +228,19 @@ class ResilienceIntegrationTests {
 		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
 		assertThat(breaker().getMetrics().getNumberOfFailedCalls()).isZero();
 		assertThat(breaker().getMetrics().getNumberOfNotPermittedCalls()).isZero();
+	}
+
+	@Test
+	void neverOpensTheBreakerOnClientErrorsPostpressDoesNotDocument() {
+		List<ResponseDefinitionBuilder> answers = List.of(WireMock.notFound().withBody("Not Found"),
+				Postpress.error(400, "errors/invalid_parameters"), WireMock.aResponse().withStatus(422));
+		for (int i = 0; i < 8; i++) {
+			postpress.stubFor(Postpress.chats().willReturn(answers.get(i % answers.size())));
+			assertProblem(getChats(nextAttendee()), 502, "errors/bad_upstream_response");
+		}
+		assertThat(upstreamCalls()).isEqualTo(8);
+		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(breaker().getMetrics().getNumberOfFailedCalls()).isZero();
 	}
 
 	@Test
