@@ -40,6 +40,7 @@ class PostpressClientConfiguration {
 			.defaultHeader("X-API-KEY", apiKey)
 			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
 			.defaultHeader(HttpHeaders.USER_AGENT, userAgent(buildProperties.getIfAvailable()))
+			.observationConvention(new PostpressObservationConvention())
 			.build();
 		PostpressClient client = new PostpressClient(webClient, jsonMapper,
 				new UpstreamErrorDecoder(jsonMapper, apiKey));

@@ -41,7 +41,7 @@ class UpstreamErrorDecoder {
 		Envelope envelope = parse(body);
 		Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
 		if (status == null) {
-			return new UpstreamBadResponse("postpress answered with status " + statusCode);
+			return badResponse(statusCode, "postpress answered with status " + statusCode);
 		}
 		return switch (status) {
 			case INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE,
@@ -56,9 +56,19 @@ class UpstreamErrorDecoder {
 					: new UpstreamRejection(status, "errors/too_many_requests", "Too many requests",
 							"postpress is rate limiting this service. Retry later.", retryAfter);
 			case UNAUTHORIZED, FORBIDDEN, NOT_FOUND -> (envelope != null) ? rejection(status, envelope)
-					: new UpstreamBadResponse("postpress answered " + statusCode + " without an error envelope");
-			default -> new UpstreamBadResponse("postpress answered with status " + statusCode);
+					: badResponse(statusCode, "postpress answered " + statusCode + " without an error envelope");
+			default -> badResponse(statusCode, "postpress answered with status " + statusCode);
 		};
+	}
+
+	/**
+	 * A bad answer to the caller either way, but one that the circuit breaker counts only
+	 * when it is a 5xx: a 4xx is about this request, not postpress' health.
+	 */
+	private static UpstreamException badResponse(int statusCode, String detail) {
+		UpstreamBadResponse bad = new UpstreamBadResponse(detail);
+		return (statusCode >= 400 && statusCode < 500)
+				? new UpstreamRejection(bad.status(), bad.type(), bad.title(), bad.detail(), null) : bad;
 	}
 
 	private UpstreamRejection rejection(HttpStatus status, Envelope envelope) {

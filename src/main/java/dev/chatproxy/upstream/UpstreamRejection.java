@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
 /**
- * postpress refused the request (401, 403, 404, 429): never retried, never counted
- * against its health.
+ * postpress refused the request (401, 403, 404, 429, or another 4xx): never retried,
+ * never counted against its health.
  */
 public final class UpstreamRejection extends UpstreamException {
 
