@@ -99,8 +99,7 @@ class OperationsIntegrationTests {
 
 		assertThat(scrape).contains("http_server_requests_seconds_bucket{")
 			.containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/attendees/\\{attendee_id}/chats\"")
-			.containsPattern(
-					"http_client_requests_seconds_count\\{[^}]*uri=\"/api/v1/chat_attendees/\\{attendee_id}/chats\"")
+			.containsPattern("http_client_requests_seconds_count\\{[^}]*uri=\"/chat_attendees/\\{attendee_id}/chats\"")
 			.contains("http_client_requests_seconds_bucket{")
 			.containsPattern("cache_gets_total\\{[^}]*cache=\"chats\"[^}]*result=\"hit\"[^}]*} 1.0")
 			.containsPattern("cache_gets_total\\{[^}]*cache=\"chats\"[^}]*result=\"miss\"[^}]*} 2.0")
