@@ -1,12 +1,16 @@
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +25,9 @@ import java.util.regex.Pattern;
 /**
  * The benchmark's precise client, for what wrk cannot tell: which request was the one that
  * went upstream, and when. Single-file source, Java 17+: {@code java bench/Client.java MODE
- * key=value...}. Every mode prints one {@code RESULT key=value...} line (and, for expiry,
+ * key=value...}. It speaks HTTP/1.1 over plain sockets, one per simulated client, so that
+ * its own cost stays far below the proxy's (the JDK HttpClient, tried first, was slower than
+ * the proxy it measured). Every mode prints one {@code RESULT key=value...} line (and, for expiry,
  * one {@code EXPIRY} line per expiry). Bounded: every wait has a time limit.
  * <ul>
  * <li>{@code coalesce url= n= warm= stats=}: opens n connections with a warm-up burst on
@@ -35,8 +41,6 @@ import java.util.regex.Pattern;
 public class Client {
 
 	static final Pattern CALLS = Pattern.compile("\"calls\"\\s*:\\s*(\\d+)");
-
-	static final Duration TIMEOUT = Duration.ofSeconds(30);
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = new TreeMap<>();
@@ -53,44 +57,57 @@ public class Client {
 		System.exit(0);
 	}
 
-	static HttpClient client(ExecutorService executor) {
-		return HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.connectTimeout(Duration.ofSeconds(5))
-			.executor(executor)
-			.build();
-	}
-
-	static HttpRequest get(String url) {
-		return HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).build();
-	}
-
-	static long upstreamCalls(HttpClient client, String stats) throws Exception {
-		String body = client.send(get(stats), HttpResponse.BodyHandlers.ofString()).body();
-		Matcher matcher = CALLS.matcher(body);
-		if (!matcher.find()) {
-			throw new IllegalStateException("No call count in " + body);
+	/**
+	 * Virtual threads where the JDK has them (21+): one core then serves all the simulated
+	 * clients without switching between as many kernel threads; platform threads otherwise.
+	 */
+	static ExecutorService threads(int n) {
+		if (System.getenv("BENCH_CLIENT_PLATFORM_THREADS") == null) {
+			try {
+				return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+			}
+			catch (ReflectiveOperationException ex) {
+				// Java 17: platform threads
+			}
 		}
-		return Long.parseLong(matcher.group(1));
+		return Executors.newFixedThreadPool(n);
+	}
+
+	static long upstreamCalls(String stats) throws IOException {
+		try (Connection connection = new Connection(stats)) {
+			Reply reply = connection.get(stats);
+			Matcher matcher = CALLS.matcher(reply.body());
+			if (!matcher.find()) {
+				throw new IllegalStateException("No call count in " + reply.body());
+			}
+			return Long.parseLong(matcher.group(1));
+		}
+	}
+
+	static List<Connection> connect(String url, int n) throws IOException {
+		List<Connection> connections = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			connections.add(new Connection(url));
+		}
+		return connections;
 	}
 
 	/** 100 identical requests released together on a cold key. */
 	static void coalesce(Map<String, String> options) throws Exception {
 		int n = Integer.parseInt(options.get("n"));
-		ExecutorService pool = Executors.newFixedThreadPool(n + 4);
-		HttpClient client = client(pool);
-		// open n connections first, so that the measured burst does not pay for connecting
-		for (int round = 0; round < 3; round++) {
-			burst(client, pool, options.get("warm"), n);
+		ExecutorService pool = threads(n);
+		List<Connection> connections = connect(options.get("url"), n);
+		for (int round = 0; round < 5; round++) {
+			burst(connections, pool, options.get("warm"));
 		}
 		// the same burst on the cached page: what the client and one core take for n answers
-		long[] control = burst(client, pool, options.get("warm"), n).stream()
+		long[] control = burst(connections, pool, options.get("warm")).stream()
 			.mapToLong(Outcome::nanos)
 			.sorted()
 			.toArray();
-		long before = upstreamCalls(client, options.get("stats"));
-		List<Outcome> outcomes = burst(client, pool, options.get("url"), n);
-		long calls = upstreamCalls(client, options.get("stats")) - before;
+		long before = upstreamCalls(options.get("stats"));
+		List<Outcome> outcomes = burst(connections, pool, options.get("url"));
+		long calls = upstreamCalls(options.get("stats")) - before;
 		long[] latencies = outcomes.stream().mapToLong(Outcome::nanos).sorted().toArray();
 		Map<String, Integer> statuses = new TreeMap<>();
 		Map<String, Integer> cacheStatuses = new TreeMap<>();
@@ -106,18 +123,18 @@ public class Client {
 		pool.shutdownNow();
 	}
 
-	static List<Outcome> burst(HttpClient client, ExecutorService pool, String url, int n) throws Exception {
-		CountDownLatch ready = new CountDownLatch(n);
+	/** One request on each connection, all released at once. */
+	static List<Outcome> burst(List<Connection> connections, ExecutorService pool, String url) throws Exception {
+		CountDownLatch ready = new CountDownLatch(connections.size());
 		CountDownLatch go = new CountDownLatch(1);
 		List<Future<Outcome>> futures = new ArrayList<>();
-		for (int i = 0; i < n; i++) {
+		for (Connection connection : connections) {
 			futures.add(pool.submit(() -> {
 				ready.countDown();
 				go.await(30, TimeUnit.SECONDS);
 				long start = System.nanoTime();
-				HttpResponse<byte[]> response = client.send(get(url), HttpResponse.BodyHandlers.ofByteArray());
-				return new Outcome(start, System.nanoTime() - start, response.statusCode(),
-						response.headers().firstValue("Cache-Status").orElse(""), response.body().length);
+				Reply reply = connection.get(url);
+				return new Outcome(start, System.nanoTime() - start, reply.status(), reply.cacheStatus());
 			}));
 		}
 		if (!ready.await(30, TimeUnit.SECONDS)) {
@@ -133,23 +150,22 @@ public class Client {
 
 	/** Connections kept busy on one key across several expiries. */
 	static void expiry(Map<String, String> options) throws Exception {
-		int connections = Integer.parseInt(options.get("connections"));
+		int n = Integer.parseInt(options.get("connections"));
 		long runNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(options.get("seconds")));
 		String url = options.get("url");
-		ExecutorService pool = Executors.newFixedThreadPool(connections + 4);
-		HttpClient client = client(pool);
-		burst(client, pool, url, connections);
-		long before = upstreamCalls(client, options.get("stats"));
+		ExecutorService pool = threads(n);
+		List<Connection> connections = connect(url, n);
+		burst(connections, pool, url);
+		long before = upstreamCalls(options.get("stats"));
 		long origin = System.nanoTime();
 		List<Future<Log>> futures = new ArrayList<>();
-		for (int i = 0; i < connections; i++) {
+		for (Connection connection : connections) {
 			futures.add(pool.submit(() -> {
 				Log log = new Log();
 				while (System.nanoTime() - origin < runNanos) {
 					long start = System.nanoTime();
-					HttpResponse<Void> response = client.send(get(url), HttpResponse.BodyHandlers.discarding());
-					log.add(start - origin, System.nanoTime() - start, response.statusCode(),
-							kind(response.headers().firstValue("Cache-Status").orElse("")));
+					Reply reply = connection.get(url);
+					log.add(start - origin, System.nanoTime() - start, reply.status(), kind(reply.cacheStatus()));
 				}
 				return log;
 			}));
@@ -158,7 +174,7 @@ public class Client {
 		for (Future<Log> future : futures) {
 			all.addAll(future.get(runNanos / 1_000_000_000L + 60, TimeUnit.SECONDS));
 		}
-		long calls = upstreamCalls(client, options.get("stats")) - before;
+		long calls = upstreamCalls(options.get("stats")) - before;
 		report(all, calls, runNanos);
 		pool.shutdownNow();
 	}
@@ -228,24 +244,23 @@ public class Client {
 		int concurrency = Integer.parseInt(options.get("concurrency"));
 		Instant epoch = Instant.parse(options.get("epoch"));
 		String base = options.get("base") + "?limit=" + options.get("limit") + "&before=";
-		ExecutorService pool = Executors.newFixedThreadPool(concurrency + 4);
-		HttpClient client = client(pool);
+		ExecutorService pool = threads(concurrency);
 		AtomicInteger next = new AtomicInteger();
 		List<Future<long[]>> futures = new ArrayList<>();
 		for (int c = 0; c < concurrency; c++) {
 			futures.add(pool.submit(() -> {
-				long[] totals = new long[3]; // ok, not ok, body bytes of the ok
-				for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-					String before = epoch.plusMillis(i).toString();
-					if (before.length() == 20) { // Instant drops ".000"
-						before = before.substring(0, 19) + ".000Z";
+				long[] totals = new long[3]; // stored, not stored, body bytes of the stored
+				try (Connection connection = new Connection(base)) {
+					for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+						String before = epoch.plusMillis(i).toString();
+						if (before.length() == 20) { // Instant drops ".000"
+							before = before.substring(0, 19) + ".000Z";
+						}
+						Reply reply = connection.get(base + before);
+						boolean stored = reply.status() == 200 && reply.cacheStatus().contains("stored");
+						totals[stored ? 0 : 1]++;
+						totals[2] += stored ? reply.bodyLength() : 0;
 					}
-					HttpResponse<byte[]> response = client.send(get(base + before),
-							HttpResponse.BodyHandlers.ofByteArray());
-					boolean stored = response.statusCode() == 200
-							&& response.headers().firstValue("Cache-Status").orElse("").contains("stored");
-					totals[stored ? 0 : 1]++;
-					totals[2] += stored ? response.body().length : 0;
 				}
 				return totals;
 			}));
@@ -293,7 +308,113 @@ public class Client {
 		return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
 	}
 
-	record Outcome(long start, long nanos, int status, String cacheStatus, int bytes) {
+	record Outcome(long start, long nanos, int status, String cacheStatus) {
+	}
+
+	record Reply(int status, String cacheStatus, int bodyLength, String body) {
+	}
+
+	/** One keep-alive HTTP/1.1 connection, reopened when the server closes it. */
+	static final class Connection implements AutoCloseable {
+
+		private final InetSocketAddress address;
+
+		private final String host;
+
+		private Socket socket;
+
+		private InputStream in;
+
+		private OutputStream out;
+
+		Connection(String url) throws IOException {
+			URI uri = URI.create(url);
+			this.address = new InetSocketAddress(uri.getHost(), uri.getPort());
+			this.host = uri.getHost() + ":" + uri.getPort();
+			open();
+		}
+
+		private void open() throws IOException {
+			this.socket = new Socket();
+			this.socket.setTcpNoDelay(true);
+			this.socket.connect(this.address, 5000);
+			this.socket.setSoTimeout(30_000);
+			this.in = new BufferedInputStream(this.socket.getInputStream(), 64 * 1024);
+			this.out = this.socket.getOutputStream();
+		}
+
+		Reply get(String url) throws IOException {
+			if (this.socket == null) {
+				open();
+			}
+			URI uri = URI.create(url);
+			String target = uri.getRawPath() + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : "");
+			this.out.write(("GET " + target + " HTTP/1.1\r\nHost: " + this.host + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			this.out.flush();
+			String statusLine = line();
+			int status = Integer.parseInt(statusLine.substring(9, 12));
+			int length = -1;
+			boolean chunked = false;
+			boolean closes = false;
+			String cacheStatus = "";
+			for (String header = line(); !header.isEmpty(); header = line()) {
+				int colon = header.indexOf(':');
+				String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+				String value = header.substring(colon + 1).trim();
+				switch (name) {
+					case "content-length" -> length = Integer.parseInt(value);
+					case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+					case "connection" -> closes = value.equalsIgnoreCase("close");
+					case "cache-status" -> cacheStatus = value;
+					default -> {
+					}
+				}
+			}
+			byte[] body;
+			if (chunked) {
+				java.io.ByteArrayOutputStream chunks = new java.io.ByteArrayOutputStream();
+				for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0; size = Integer
+					.parseInt(line().split(";")[0].trim(), 16)) {
+					chunks.write(this.in.readNBytes(size));
+					line();
+				}
+				for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {
+					// trailers are not used
+				}
+				body = chunks.toByteArray();
+			}
+			else {
+				body = this.in.readNBytes(Math.max(length, 0));
+			}
+			if (closes) {
+				close();
+			}
+			return new Reply(status, cacheStatus, body.length,
+					(body.length < 4096) ? new String(body, StandardCharsets.UTF_8) : "");
+		}
+
+		private String line() throws IOException {
+			StringBuilder line = new StringBuilder();
+			for (int c = this.in.read(); c != '\n'; c = this.in.read()) {
+				if (c == -1) {
+					throw new IOException("Connection closed by the server");
+				}
+				if (c != '\r') {
+					line.append((char) c);
+				}
+			}
+			return line.toString();
+		}
+
+		@Override
+		public void close() throws IOException {
+			if (this.socket != null) {
+				this.socket.close();
+				this.socket = null;
+			}
+		}
+
 	}
 
 	/** Growable columns of one connection's requests. */

@@ -76,7 +76,6 @@ memory_ratio=$(awk -v p="$per_page" -v j="$json" 'BEGIN { printf "%.3f", p / j }
 
 # --- chart ---------------------------------------------------------------------------------------
 {
-  printf 'label\trps\tp50\tp99\n'
   for size in 1 100; do
     for who in hit ceiling; do
       r="rps_${who}_$size" p="p50_${who}_$size" q="p99_${who}_$size"
@@ -105,13 +104,14 @@ set xtics rotate by -20 left
 set title "Hit throughput at $connections connections: proxy against the Spring MVC ceiling (req/s)"
 set ylabel "req/s"
 set yrange [0:*]
-plot "< head -5 $data/chart.tsv" using 2:xtic(1) title "req/s" lc rgb "#3b7dd8", \
+plot "< head -4 $data/chart.tsv" using 2:xtic(1) title "req/s" lc rgb "#3b7dd8", \
      '' using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.8 notitle
-set title "Latency (ms, log scale): hits at $connections connections; misses and direct stand-in at 1 connection (${delay_ms} ms upstream); coalescing (${coalesce_delay_ms} ms upstream); expiry"
+set title "Latency, ms (log scale): hits at $connections conn.; misses and stand-in direct at 1 conn. (${delay_ms} ms upstream); coalescing (${coalesce_delay_ms} ms upstream); expiry"
 set ylabel "ms"
 set logscale y
 set yrange [*:*]
-plot "$data/chart.tsv" using 3:xtic(1) title "p50" lc rgb "#3b7dd8", '' using 4 title "p99 (coalesce: max; expiry: p99 of requests within 250 ms of an expiry)" lc rgb "#e8833a"
+set key top left
+plot "$data/chart.tsv" using 3:xtic(1) title "p50" lc rgb "#3b7dd8", '' using 4 title "p99 (coalesce: max; expiry: median p99 within 250 ms of an expiry)" lc rgb "#e8833a"
 unset multiplot
 EOF
 

@@ -125,7 +125,7 @@ build() {
 # --- processes ---------------------------------------------------------------------------------
 start_standin() {
   log "starting the stand-in (simulated postpress, ${delay_ms} ms) on CPU 1, port $sim_port"
-  taskset -c 1 "$java" -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress \
+  taskset -c 1 "$java" -Dsun.net.httpserver.nodelay=true -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress \
     --port="$sim_port" --delay-ms="$delay_ms" --api-key="$api_key" >"$logs/standin.log" 2>&1 &
   pids+=($!)
   standin_pid=$!
@@ -300,12 +300,13 @@ log "warming up (cycles of 4 x ${warmup_seconds} s at $connections connections u
 warm_up
 log "hit path against the ceiling: $rounds rounds of ${seconds} s at $connections connections"
 hit_rounds
+# memory first: its $pages misses also warm the miss path's code before it is measured
+log "memory: $pages cached 100-item pages"
+memory
 log "miss overhead: $rounds rounds of ${miss_seconds} s at 1 connection, a new key per request"
 miss_rounds
 log "coalescing: 100 concurrent requests on a cold key, ${coalesce_delay_ms} ms upstream"
 coalesce_rounds
-log "memory: $pages cached 100-item pages"
-memory
 stop "$proxy_pid"
 start_proxy expiry "$expiry_ttl"
 log "expiry under load: $connections connections on one key, ttl $expiry_ttl, $rounds rounds of ${expiry_seconds} s"
