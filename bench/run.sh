@@ -216,6 +216,15 @@ hit_rounds() {
   done
 }
 
+metric_totals() { # -> "server_sum server_count client_sum client_count" of the chats route
+  curl -sf "http://127.0.0.1:$management_port/actuator/prometheus" | awk '
+    /^http_server_requests_seconds_(sum|count)\{/ && /uri="\/attendees\/\{attendee_id\}\/chats"/ {
+      if ($1 ~ /_sum/) ss += $2; else sc += $2 }
+    /^http_client_requests_seconds_(sum|count)\{/ && /chat_attendees/ {
+      if ($1 ~ /_sum/) cs += $2; else cc += $2 }
+    END { printf "%.6f %d %.6f %d\n", ss, sc, cs, cc }'
+}
+
 miss_rounds() {
   local round size epoch=1798761600 # 2027-01-01: after every chat, so each page is full
   log "  (a ${miss_seconds} s pass of each, not recorded, to warm the stand-in and the miss path)"
@@ -226,6 +235,7 @@ miss_rounds() {
     epoch=$((epoch + 86400))
     wrk_unique "http://127.0.0.1:$app_port" "/attendees/$attendee/chats" "$size" "$epoch" "$miss_seconds" >/dev/null
   done
+  metrics_before=$(metric_totals)
   for round in $(seq 1 "$rounds"); do
     for size in 1 100; do
       epoch=$((epoch + 86400))
@@ -236,18 +246,31 @@ miss_rounds() {
         "/attendees/$attendee/chats" "$size" "$epoch" "$miss_seconds")"
     done
   done
+  local after
+  after=$(metric_totals)
+  # mean latency of the measured misses as the proxy's metrics saw them: the whole request
+  # (server) and the upstream call inside it (client)
+  awk -v b="$metrics_before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " ");
+    printf "misses\t%d\tserver_mean_ms=%.3f\tupstream_calls=%d\tupstream_mean_ms=%.3f\n", y[2] - x[2],
+      (y[1] - x[1]) * 1000 / (y[2] - x[2]), y[4] - x[4], (y[3] - x[3]) * 1000 / (y[4] - x[4]) }' >"$data/miss-metrics.tsv"
+  log "  as the proxy saw them: $(cat "$data/miss-metrics.tsv")"
 }
 
 coalesce_rounds() {
-  local round line
+  local round line size
   upstream_mode "mode=slow&delay_ms=$((coalesce_delay_ms - delay_ms))"
-  for round in $(seq 1 "$rounds"); do
-    line=$(client coalesce n=100 "url=$(proxy_url 100)&before=2029-01-0${round}T00:00:00.000Z" \
-      "warm=$(proxy_url 100)" "stats=http://127.0.0.1:$sim_port/__simulator/stats" | grep '^RESULT')
-    printf 'coalesce\t%s\t%s\n' "$round" "$line" >>"$data/coalesce.tsv"
-    log "  coalesce round $round: $line"
+  for size in 100 1; do
+    curl -sf -o /dev/null "$(proxy_url "$size")" # the cached page of the control burst
+    for round in $(seq 1 "$rounds"); do
+      line=$(client coalesce n=100 "url=$(proxy_url "$size")&before=2029-0$((size == 1 ? 2 : 1))-0${round}T00:00:00.000Z" \
+        "warm=$(proxy_url "$size")" "stats=http://127.0.0.1:$sim_port/__simulator/stats" | grep '^RESULT')
+      printf 'coalesce-%s\t%s\t%s\n' "$size" "$round" "$line" >>"$data/coalesce.tsv"
+      log "  coalesce $size-item round $round: $line"
+    done
   done
   upstream_mode "mode=healthy"
+  # the proxy's own view of the same requests: its access log lines, latency server-side
+  grep -E 'collapsed|stored' "$logs/proxy-main.log" | grep -E ' [0-9]{3}\.[0-9]{3}ms' >"$data/coalesce-access.log" || true
 }
 
 histogram_total() { # -> live heap bytes after a full GC
@@ -264,6 +287,9 @@ memory() {
   after=$(histogram_total after)
   printf 'memory\t%s\t%s\t%s\n' "$before" "$after" "$line" >>"$data/memory.tsv"
   log "  memory: live heap $before -> $after bytes; $line"
+  # empty the cache again, so that the next scenarios do not run with a heap full of pages
+  curl -sf -o /dev/null -X DELETE "http://127.0.0.1:$management_port/actuator/caches"
+  "$java_home/bin/jcmd" "$proxy_pid" GC.run >/dev/null
 }
 
 expiry_rounds() {
