@@ -44,6 +44,7 @@ else
 fi
 java=$java_home/bin/java
 started_at=$(date +%s)
+run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 log() { printf '[%s +%ss] %s\n' "$(date -u +%H:%M:%S)" $(($(date +%s) - started_at)) "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -270,7 +271,7 @@ coalesce_rounds() {
   done
   upstream_mode "mode=healthy"
   # the proxy's own view of the same requests: its access log lines, latency server-side
-  grep -E 'collapsed|stored' "$logs/proxy-main.log" | grep -E ' [0-9]{3}\.[0-9]{3}ms' >"$data/coalesce-access.log" || true
+  grep 'collapsed' "$logs/proxy-main.log" >"$data/coalesce-access.log" || true
 }
 
 histogram_total() { # -> live heap bytes after a full GC
@@ -341,7 +342,7 @@ stop "$proxy_pid"
 stop "$standin_pid"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started_at))
-export machine jdk load_before load_after elapsed warmup_cycles page1_bytes page100_bytes rounds seconds \
-  connections delay_ms miss_seconds expiry_seconds expiry_ttl pages coalesce_delay_ms
+declare -p run_date machine jdk load_before load_after elapsed warmup_cycles page1_bytes page100_bytes rounds seconds \
+  connections delay_ms miss_seconds expiry_seconds expiry_ttl pages coalesce_delay_ms >"$data/run.env"
 bench/report.sh "$data" "$out"
 log "done in ${elapsed} s: $out/RESULTS.md, $out/chart.png"
