@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Turns the measurements of bench/run.sh (DATA dir) into OUT/RESULTS.md and OUT/chart.png.
-# Usage: bench/report.sh DATA OUT   (run.sh calls it and exports the run's description)
+# Usage: bench/report.sh DATA OUT   (run.sh calls it; it can be re-run on a kept DATA dir)
+# Variables of the run (machine, jdk, rounds...) come from data/run.env.
+# shellcheck disable=SC2154
 set -euo pipefail
 data=$1
 out=$2

@@ -115,7 +115,7 @@ build() {
     ./mvnw -q -B test-compile
   fi
   log "compiling the ceiling endpoint and the client with $java_home"
-  rm -rf "$work/classes" "$work/client" "$work/lib"
+  rm -rf "${work:?}/classes" "${work:?}/client" "${work:?}/lib"
   mkdir -p "$work/classes" "$work/client" "$work/lib"
   unzip -q -o "$jar" 'BOOT-INF/lib/*' -d "$work/lib"
   "$java_home/bin/javac" --release 17 -nowarn -cp "$work/lib/BOOT-INF/lib/*" -d "$work/classes" \
