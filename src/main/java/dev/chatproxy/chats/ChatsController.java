@@ -8,13 +8,11 @@ import dev.chatproxy.system.RequestIds;
 import dev.chatproxy.upstream.ChatsQuery;
 import dev.chatproxy.upstream.ResilientPostpressClient;
 import jakarta.servlet.http.HttpServletRequest;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -38,12 +36,13 @@ class ChatsController {
 	 * one otherwise, so that hits pay for no asynchronous dispatch.
 	 */
 	@GetMapping("/attendees/{attendee_id}/chats")
-	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request,
-			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) @Nullable String ifNoneMatch,
-			@RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) @Nullable String cacheControl) {
+	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
 		ChatsQuery query = ChatsQueryParser.parse(attendeeId, request.getParameterMap());
 		String key = query.cacheKey();
-		boolean refresh = PageResponses.asksForRefresh(cacheControl);
+		// read from the request rather than as @RequestHeader arguments: cheaper on the
+		// hit path
+		String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+		boolean refresh = PageResponses.asksForRefresh(request.getHeader(HttpHeaders.CACHE_CONTROL));
 		if (!refresh) {
 			Served served = this.pageCache.fresh(key);
 			if (served != null) {
