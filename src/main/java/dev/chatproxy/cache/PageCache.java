@@ -54,15 +54,7 @@ public class PageCache {
 	 * @return the fresh page, or {@code null}
 	 */
 	public @Nullable Served fresh(String key) {
-		CachedPage page = completed(this.pages.get(key));
-		if (page != null) {
-			long age = this.ticker.read() - page.storedAtNanos();
-			if (age < this.ttlNanos) {
-				this.stats.recordHits(1);
-				return new Served(page, CacheStatus.HIT, age, this.ttlNanos);
-			}
-		}
-		return null;
+		return hit(this.pages.get(key));
 	}
 
 	/**
@@ -79,18 +71,16 @@ public class PageCache {
 				return existing;
 			}
 			CachedPage previous = completed(existing);
-			if (!refresh && previous != null && this.ticker.read() - previous.storedAtNanos() < this.ttlNanos) {
+			if (!refresh && previous != null && isFresh(previous)) {
 				return existing;
 			}
 			fetch.previous = previous;
 			return fetch.future;
 		});
 		if (current != fetch.future) {
-			if (current.isDone()) {
-				Served served = fresh(key);
-				if (served != null) {
-					return CompletableFuture.completedFuture(served);
-				}
+			Served served = hit(current);
+			if (served != null) {
+				return CompletableFuture.completedFuture(served);
 			}
 			this.stats.recordMisses(1);
 			this.collapsed.increment();
@@ -125,6 +115,22 @@ public class PageCache {
 				fetch.future.completeExceptionally(cause);
 			}
 		});
+	}
+
+	/**
+	 * A fresh hit on the given entry, counted as such; {@code null} when it is not one.
+	 */
+	private @Nullable Served hit(@Nullable CompletableFuture<Object> entry) {
+		CachedPage page = completed(entry);
+		if (page == null || !isFresh(page)) {
+			return null;
+		}
+		this.stats.recordHits(1);
+		return new Served(page, CacheStatus.HIT, this.ticker.read() - page.storedAtNanos(), this.ttlNanos);
+	}
+
+	private boolean isFresh(CachedPage page) {
+		return this.ticker.read() - page.storedAtNanos() < this.ttlNanos;
 	}
 
 	private Served served(CachedPage page, CacheStatus status) {
