@@ -8,8 +8,12 @@ import org.springframework.http.HttpStatus;
  */
 public final class UpstreamBadResponse extends UpstreamException {
 
+	static final String TYPE = "errors/bad_upstream_response";
+
+	static final String TITLE = "Bad upstream response";
+
 	UpstreamBadResponse(String detail) {
-		super(HttpStatus.BAD_GATEWAY, "errors/bad_upstream_response", "Bad upstream response", detail, null);
+		super(HttpStatus.BAD_GATEWAY, TYPE, TITLE, detail, null);
 	}
 
 }

@@ -66,9 +66,8 @@ class UpstreamErrorDecoder {
 	 * when it is a 5xx: a 4xx is about this request, not postpress' health.
 	 */
 	private static UpstreamException badResponse(int statusCode, String detail) {
-		UpstreamBadResponse bad = new UpstreamBadResponse(detail);
-		return (statusCode >= 400 && statusCode < 500)
-				? new UpstreamRejection(bad.status(), bad.type(), bad.title(), bad.detail(), null) : bad;
+		return (statusCode >= 400 && statusCode < 500) ? new UpstreamRejection(HttpStatus.BAD_GATEWAY,
+				UpstreamBadResponse.TYPE, UpstreamBadResponse.TITLE, detail, null) : new UpstreamBadResponse(detail);
 	}
 
 	private UpstreamRejection rejection(HttpStatus status, Envelope envelope) {
