@@ -10,6 +10,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -69,6 +70,19 @@ class ProblemDetailsAdvice {
 	ResponseEntity<ProblemDetail> asyncTimeout(AsyncRequestTimeoutException ex, HttpServletRequest request) {
 		return Problems.of(request, HttpStatus.GATEWAY_TIMEOUT, "errors/request_timeout", "Request timed out",
 				"postpress did not answer in time. Retry, and contact support if it persists.");
+	}
+
+	/**
+	 * Any exception that carries its own problem (Spring's {@code ErrorResponse}): its
+	 * status, type, title, detail and headers, with the request id as {@code instance}.
+	 */
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> errorResponse(ErrorResponseException ex, HttpServletRequest request) {
+		ProblemDetail body = ex.getBody();
+		HttpHeaders headers = new HttpHeaders();
+		headers.putAll(ex.getHeaders());
+		return Problems.of(request, ex.getStatusCode(), String.valueOf(body.getType()),
+				(body.getTitle() != null) ? body.getTitle() : "Error", body.getDetail(), headers);
 	}
 
 	@ExceptionHandler
