@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.chatproxy.upstream.UpstreamException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -40,15 +41,24 @@ class PageCacheConfiguration {
 	@Bean
 	CaffeineCacheManager cacheManager(PageCacheProperties properties, Ticker ticker, StatsCounter stats) {
 		CaffeineCacheManager cacheManager = new CaffeineCacheManager();
-		cacheManager.setCaffeine(Caffeine.newBuilder()
-			.maximumSize(properties.maxEntries())
-			.expireAfter(new PageExpiry(properties))
-			.ticker(ticker)
-			.recordStats(() -> stats));
+		cacheManager.setCaffeine(caffeine(properties, ticker, stats));
 		cacheManager.setAsyncCacheMode(true);
 		cacheManager.setAllowNullValues(false);
 		cacheManager.setCacheNames(List.of(CACHE));
 		return cacheManager;
+	}
+
+	/**
+	 * The cache's bounds and lifetimes: at most {@code max-size} bytes and
+	 * {@code max-entries} pages (see {@link PageWeigher}), each kept for ttl + stale-ttl.
+	 */
+	static Caffeine<Object, Object> caffeine(PageCacheProperties properties, Ticker ticker, StatsCounter stats) {
+		return Caffeine.newBuilder()
+			.maximumWeight(properties.maxSizeBytes())
+			.weigher(new PageWeigher(properties))
+			.expireAfter(new PageExpiry(properties))
+			.ticker(ticker)
+			.recordStats(() -> stats);
 	}
 
 	@Bean
@@ -61,6 +71,18 @@ class PageCacheConfiguration {
 			.register(meters);
 		Counter staleServed = Counter.builder("chatproxy.cache.stale.served")
 			.description("Pages served past their freshness because postpress failed")
+			.tag("cache", CACHE)
+			.register(meters);
+		Gauge
+			.builder("chatproxy.cache.weighed", cache,
+					(pages) -> pages.synchronous().policy().eviction().orElseThrow().weightedSize().orElse(0))
+			.description("Bytes of pages the cache holds, as its byte bound counts them")
+			.baseUnit("bytes")
+			.tag("cache", CACHE)
+			.register(meters);
+		Gauge.builder("chatproxy.cache.max", properties::maxSizeBytes)
+			.description("The cache's byte bound, proxy.cache.max-size")
+			.baseUnit("bytes")
 			.tag("cache", CACHE)
 			.register(meters);
 		return new PageCache(cache.asMap(), stats, ticker, properties,

@@ -4,29 +4,45 @@ import java.time.Duration;
 
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How long pages stay in the cache, and how many.
+ * How long pages stay in the cache, and how many and how many bytes of them.
  *
  * @param ttl how long a page is served without asking postpress again
  * @param staleTtl how much longer a page is kept to be served when postpress fails;
  * {@code 0} turns stale-if-error off
  * @param maxEntries the most pages kept at once
+ * @param maxSize the most bytes of pages kept at once (bodies plus a per-page overhead);
+ * by default a quarter of the JVM's maximum heap
  */
 @Validated
 @ConfigurationProperties("proxy.cache")
 public record PageCacheProperties(@NotNull @DefaultValue("30s") Duration ttl,
-		@NotNull @DefaultValue("10m") Duration staleTtl, @Positive @DefaultValue("10000") long maxEntries) {
+		@NotNull @DefaultValue("10m") Duration staleTtl, @Positive @DefaultValue("10000") long maxEntries,
+		@Nullable DataSize maxSize) {
 
 	public PageCacheProperties {
 		if (ttl.isNegative() || ttl.isZero() || staleTtl.isNegative()) {
 			throw new IllegalArgumentException(
 					"proxy.cache.ttl must be positive and proxy.cache.stale-ttl not negative");
 		}
+		if (maxSize != null && maxSize.toBytes() <= 0) {
+			throw new IllegalArgumentException("proxy.cache.max-size must be positive");
+		}
+	}
+
+	/**
+	 * The byte bound in force: {@code max-size}, or a quarter of the maximum heap.
+	 * @return the bound in bytes
+	 */
+	public long maxSizeBytes() {
+		return (this.maxSize != null) ? this.maxSize.toBytes() : Runtime.getRuntime().maxMemory() / 4;
 	}
 
 }

@@ -37,7 +37,9 @@ class ChatsController {
 	 */
 	@GetMapping("/attendees/{attendee_id}/chats")
 	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
-		ChatsQuery query = ChatsQueryParser.parse(attendeeId, request.getParameterMap());
+		// the raw query, decoded strictly here: the container's parser fails on
+		// malformed input with a server error
+		ChatsQuery query = ChatsQueryParser.parse(attendeeId, QueryString.parse(request.getQueryString()));
 		String key = query.cacheKey();
 		// read from the request rather than as @RequestHeader arguments: cheaper on the
 		// hit path

@@ -20,7 +20,7 @@ final class ChatsQueryParser {
 
 	private static final Set<String> PARAMETERS = Set.of("cursor", "before", "after", "limit", "account_id");
 
-	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-_.:@+=]{1,256}");
+	private static final int MAX_ID_LENGTH = 256;
 
 	private static final Pattern DATETIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
 
@@ -36,11 +36,12 @@ final class ChatsQueryParser {
 	static ChatsQuery parse(String attendeeId, Map<String, String[]> parameters) {
 		parameters.forEach((name, values) -> {
 			if (!PARAMETERS.contains(name)) {
-				throw new InvalidParameterException(name, "Unknown query parameter '" + printable(name)
+				throw new InvalidParameterException(name, "Unknown query parameter '" + QueryString.printable(name)
 						+ "'. Allowed: cursor, before, after, limit, account_id.");
 			}
 			if (values.length != 1) {
-				throw new InvalidParameterException(name, "Query parameter '" + name + "' is given more than once.");
+				throw new InvalidParameterException(name,
+						"Query parameter '" + QueryString.printable(name) + "' is given more than once.");
 			}
 		});
 		List<String> attendeeIds = ids(ATTENDEE_ID, attendeeId, 20);
@@ -60,17 +61,52 @@ final class ChatsQueryParser {
 	}
 
 	private static List<String> ids(String name, String value, int max) {
-		List<String> ids = Arrays.stream(value.split(",", -1)).map(String::trim).toList();
+		// trims spaces only: a control character around an id is an error, not padding
+		List<String> ids = Arrays.stream(value.split(",", -1)).map(ChatsQueryParser::trimSpaces).toList();
 		if (ids.size() > max) {
 			throw new InvalidParameterException(name, "'" + name + "' takes at most " + max + " ids.");
 		}
 		for (String id : ids) {
-			if (!ID.matcher(id).matches()) {
+			if (!isId(id)) {
 				throw new InvalidParameterException(name, "'" + name + "' must be a comma-separated list of ids, "
-						+ "each 1 to 256 letters, digits or -_.:@+=");
+						+ "each 1 to 256 letters, digits or -_.:@+=, with at least one letter or digit");
 			}
 		}
 		return ids;
+	}
+
+	private static String trimSpaces(String value) {
+		int start = 0;
+		int end = value.length();
+		while (start < end && value.charAt(start) == ' ') {
+			start++;
+		}
+		while (end > start && value.charAt(end - 1) == ' ') {
+			end--;
+		}
+		return value.substring(start, end);
+	}
+
+	/**
+	 * Whether the text is an id: 1 to 256 of the allowed characters, at least one a
+	 * letter or digit, so that no id is a dot segment ({@code .} or {@code ..}) however
+	 * it was encoded on the way in.
+	 */
+	static boolean isId(String id) {
+		if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+			return false;
+		}
+		boolean letterOrDigit = false;
+		for (int i = 0; i < id.length(); i++) {
+			char c = id.charAt(i);
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+				letterOrDigit = true;
+			}
+			else if ("-_.:@+=".indexOf(c) < 0) {
+				return false;
+			}
+		}
+		return letterOrDigit;
 	}
 
 	private static @Nullable Instant datetime(Map<String, String[]> parameters, String name) {
@@ -106,12 +142,6 @@ final class ChatsQueryParser {
 	private static @Nullable String value(Map<String, String[]> parameters, String name) {
 		String[] values = parameters.get(name);
 		return (values != null) ? values[0] : null;
-	}
-
-	/** Keeps an unknown parameter's name readable and short in the error detail. */
-	private static String printable(String name) {
-		String cleaned = name.replaceAll("[^\\x20-\\x7E]", "?");
-		return (cleaned.length() > 64) ? cleaned.substring(0, 64) + "…" : cleaned;
 	}
 
 }

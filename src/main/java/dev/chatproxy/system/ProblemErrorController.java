@@ -27,7 +27,8 @@ class ProblemErrorController implements ErrorController {
 			case NOT_FOUND -> Problems.of(request, status, "errors/resource_not_found", "Not found",
 					"No such resource. The API is GET /attendees/{attendee_id}/chats.");
 			case BAD_REQUEST -> Problems.of(request, status, "errors/invalid_parameters", "Invalid parameters",
-					"The request could not be parsed.");
+					(request.getAttribute(PathParameterGuard.DETAIL) instanceof String detail) ? detail
+							: "The request could not be parsed.");
 			case METHOD_NOT_ALLOWED ->
 				Problems.of(request, status, "errors/method_not_allowed", "Method not allowed", "Use GET.");
 			default -> status.is4xxClientError()

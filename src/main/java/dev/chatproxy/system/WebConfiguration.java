@@ -34,6 +34,14 @@ class WebConfiguration implements WebMvcConfigurer {
 		return registration;
 	}
 
+	@Bean
+	FilterRegistrationBean<PathParameterGuard> pathParameterGuard() {
+		FilterRegistrationBean<PathParameterGuard> registration = new FilterRegistrationBean<>(
+				new PathParameterGuard());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+		return registration;
+	}
+
 	@Override
 	public void addCorsMappings(CorsRegistry registry) {
 		if (!this.cors.allowedOrigins().isEmpty()) {

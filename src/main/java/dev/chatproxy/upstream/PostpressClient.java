@@ -36,10 +36,14 @@ class PostpressClient {
 
 	private final UpstreamErrorDecoder errorDecoder;
 
-	PostpressClient(WebClient webClient, JsonMapper jsonMapper, UpstreamErrorDecoder errorDecoder) {
+	private final UpstreamUriGuard uriGuard;
+
+	PostpressClient(WebClient webClient, JsonMapper jsonMapper, UpstreamErrorDecoder errorDecoder,
+			UpstreamUriGuard uriGuard) {
 		this.webClient = webClient;
 		this.jsonMapper = jsonMapper;
 		this.errorDecoder = errorDecoder;
+		this.uriGuard = uriGuard;
 	}
 
 	/**
@@ -52,7 +56,7 @@ class PostpressClient {
 	 */
 	Mono<byte[]> fetch(ChatsQuery query, String requestId, long deadlineNanos) {
 		return this.webClient.get()
-			.uri(CHATS_URI, (builder) -> uri(builder, query))
+			.uri(CHATS_URI, (builder) -> this.uriGuard.check(uri(builder, query)))
 			.header(REQUEST_ID_HEADER, requestId)
 			.exchangeToMono((response) -> read(response, deadlineNanos))
 			.onErrorMap(WebClientRequestException.class, (ex) -> connectionFailure(ex, deadlineNanos))
@@ -61,7 +65,7 @@ class PostpressClient {
 					(ex) -> new UpstreamBadResponse("postpress answered a page larger than the configured limit"));
 	}
 
-	private static URI uri(UriBuilder builder, ChatsQuery query) {
+	static URI uri(UriBuilder builder, ChatsQuery query) {
 		queryParam(builder, "cursor", query.cursor());
 		queryParam(builder, "before", query.before());
 		queryParam(builder, "after", query.after());

@@ -43,7 +43,7 @@ class PostpressClientConfiguration {
 			.observationConvention(new PostpressObservationConvention())
 			.build();
 		PostpressClient client = new PostpressClient(webClient, jsonMapper,
-				new UpstreamErrorDecoder(jsonMapper, apiKey));
+				new UpstreamErrorDecoder(jsonMapper, apiKey), new UpstreamUriGuard(properties.baseUrl()));
 		return new ResilientPostpressClient(client, retries.retry(INSTANCE), circuitBreakers.circuitBreaker(INSTANCE),
 				bulkheads.bulkhead(INSTANCE), properties);
 	}

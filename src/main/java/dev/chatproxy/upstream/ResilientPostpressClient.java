@@ -19,13 +19,14 @@ import reactor.core.publisher.Mono;
  * <p>
  * The order, from the caller inwards, and why:
  * <ol>
+ * <li><b>circuit breaker</b>: outermost, so that it counts requests, not attempts: a
+ * request whose transient errors the retries absorbed is a success, and only one that
+ * failed every attempt or ran out of time (5xx, connection failure, timeout) is a
+ * failure; refusals (4xx) are not counted at all. While open it answers at once;</li>
  * <li><b>deadline</b>: the caller never waits longer than {@code postpress.deadline},
- * whatever happens inside;</li>
- * <li><b>retry</b>: outside the breaker, so that each attempt is one breaker call and an
- * open breaker's refusal ({@link CallNotPermittedException}) ends the request instead of
- * being retried;</li>
- * <li><b>circuit breaker</b>: counts each attempt's outcome, 5xx, connection failures and
- * timeouts as failures, refusals (4xx) not at all;</li>
+ * whatever happens inside; inside the breaker, so that running out of time is a failure
+ * it counts rather than a cancellation it ignores;</li>
+ * <li><b>retry</b>: the attempts of one request, with backoff;</li>
  * <li><b>bulkhead</b>: innermost, so a permit is held only while a request is really in
  * flight, not while a retry waits;</li>
  * <li><b>attempt timeout</b>: {@code postpress.response-timeout} for the whole exchange,
@@ -75,9 +76,9 @@ public class ResilientPostpressClient {
 			return Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
 				.timeout(this.responseTimeout, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
 				.transformDeferred(BulkheadOperator.of(this.bulkhead))
-				.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
 				.transformDeferred(RetryOperator.of(this.retry))
 				.timeout(this.deadline, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
+				.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
 				.onErrorMap(CallNotPermittedException.class, (ex) -> circuitOpen())
 				.onErrorMap(BulkheadFullException.class,
 						(ex) -> new UpstreamUnavailable("Too many requests to postpress are in flight. Retry shortly.",

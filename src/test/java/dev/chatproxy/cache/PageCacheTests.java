@@ -9,12 +9,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import dev.chatproxy.support.ManualTicker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -153,14 +154,53 @@ class PageCacheTests {
 		assertThat(this.stats.snapshot().evictionCount()).isGreaterThanOrEqualTo(7);
 	}
 
+	@Test
+	void maxSizeBoundsTheBytesHeldWhateverTheMixOfPageSizes() throws Exception {
+		long maxSize = 256 * 1024;
+		PageCache pages = pageCache(
+				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(maxSize)));
+		int[] sizes = { 100, 64 * 1024, 2_000, 150 * 1024, 10, 30 * 1024 };
+		for (int i = 0; i < 60; i++) {
+			String body = "x".repeat(sizes[i % sizes.length]);
+			pages.fetch("k" + i, false, () -> load(body)).get(5, TimeUnit.SECONDS);
+			this.cache.synchronous().cleanUp();
+			long held = this.cache.synchronous()
+				.asMap()
+				.values()
+				.stream()
+				.mapToLong((page) -> ((CachedPage) page).body().length)
+				.sum();
+			assertThat(held).isLessThanOrEqualTo(maxSize);
+			assertThat(this.cache.synchronous().policy().eviction().orElseThrow().weightedSize().orElseThrow())
+				.isLessThanOrEqualTo(maxSize);
+		}
+		assertThat(this.stats.snapshot().evictionCount()).isPositive();
+		assertThat(this.cache.synchronous().estimatedSize()).isPositive();
+	}
+
+	@Test
+	void aPageLargerThanTheWholeBoundIsServedButNotKept() throws Exception {
+		PageCache pages = pageCache(
+				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(4096)));
+		Served served = pages.fetch("big", false, () -> load("y".repeat(10_000))).get(5, TimeUnit.SECONDS);
+		assertThat(served.page().body()).hasSize(10_000);
+		this.cache.synchronous().cleanUp();
+		assertThat(this.cache.synchronous().asMap()).doesNotContainKey("big");
+	}
+
+	@Test
+	void theDefaultByteBoundIsAQuarterOfTheMaximumHeap() {
+		PageCacheProperties properties = new PageCacheProperties(TTL, Duration.ZERO, 10, null);
+		assertThat(properties.maxSizeBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+	}
+
 	private PageCache pageCache(Duration staleTtl, long maxEntries) {
-		PageCacheProperties properties = new PageCacheProperties(TTL, staleTtl, maxEntries);
-		this.cache = Caffeine.newBuilder()
-			.maximumSize(maxEntries)
-			.expireAfter(new PageExpiry(properties))
-			.ticker(this.ticker)
+		return pageCache(new PageCacheProperties(TTL, staleTtl, maxEntries, null));
+	}
+
+	private PageCache pageCache(PageCacheProperties properties) {
+		this.cache = PageCacheConfiguration.caffeine(properties, this.ticker, this.stats)
 			.executor(Runnable::run)
-			.recordStats(() -> this.stats)
 			.buildAsync();
 		ConcurrentMap<Object, CompletableFuture<Object>> map = this.cache.asMap();
 		return new PageCache(map, this.stats, this.ticker, properties, IllegalStateException.class::isInstance,

@@ -1,0 +1,120 @@
+package dev.chatproxy.upstream;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The circuit breaker counts requests, not attempts (CONTRACT.md section 6): transient
+ * errors that the retries absorbed never open it, and operators see and reset it on the
+ * management port.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class CircuitBreakerIntegrationTests {
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@DynamicPropertySource
+	static void postpressProperties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@Autowired
+	CircuitBreakerRegistry circuitBreakers;
+
+	int attendee;
+
+	@BeforeEach
+	void closeTheBreaker() {
+		breaker().reset();
+	}
+
+	@Test
+	void transientErrorsThatRetriesAbsorbedNeverOpenTheBreaker() {
+		// every request: two 500s, then the page (the retry's third attempt)
+		postpress.stubFor(Postpress.chats()
+			.inScenario("flaky")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(Postpress.error(500, "errors/provider_error"))
+			.willSetStateTo("failed once"));
+		postpress.stubFor(Postpress.chats()
+			.inScenario("flaky")
+			.whenScenarioStateIs("failed once")
+			.willReturn(Postpress.error(500, "errors/provider_error"))
+			.willSetStateTo("failed twice"));
+		postpress.stubFor(Postpress.chats()
+			.inScenario("flaky")
+			.whenScenarioStateIs("failed twice")
+			.willReturn(Postpress.page(1, null))
+			.willSetStateTo(Scenario.STARTED));
+		int window = breaker().getCircuitBreakerConfig().getSlidingWindowSize();
+
+		for (int i = 0; i < 3 * window; i++) {
+			HttpResponse<String> response = new ProxyClient(this.port).get("/attendees/flaky" + i + "/chats");
+			assertThat(response.statusCode()).isEqualTo(200);
+		}
+
+		assertThat(postpress.countRequestsMatching(getRequestedFor(urlPathMatching(".*")).build()).getCount())
+			.isEqualTo(9 * window);
+		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		assertThat(breaker().getMetrics().getNumberOfFailedCalls()).isZero();
+		assertThat(breaker().getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(window);
+	}
+
+	@Test
+	void operatorsSeeAndResetTheBreakerOnTheManagementPort() throws Exception {
+		breaker().transitionToOpenState();
+		HttpResponse<String> state = new ProxyClient(this.managementPort).get("/actuator/circuitbreakers");
+		assertThat(state.statusCode()).isEqualTo(200);
+		assertThat(state.body()).contains("\"postpress\"").contains("\"state\":\"OPEN\"");
+		assertThat(new ProxyClient(this.port).get("/actuator/circuitbreakers").statusCode()).isEqualTo(404);
+
+		HttpResponse<String> reset = HttpClient.newHttpClient()
+			.send(HttpRequest
+				.newBuilder(
+						URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/circuitbreakers/postpress"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"updateState\":\"CLOSE\"}"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+
+		assertThat(reset.statusCode()).isEqualTo(200);
+		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+		assertThat(new ProxyClient(this.port).get("/attendees/after-reset/chats").statusCode()).isEqualTo(200);
+	}
+
+	private CircuitBreaker breaker() {
+		return this.circuitBreakers.circuitBreaker("postpress");
+	}
+
+}
