@@ -14,9 +14,18 @@ get() { # prints: status, seconds, Cache-Status or Retry-After
   printf ' %s\n' "$(grep -iE '^(cache-status|retry-after):' /tmp/demo-headers.$$ | tr -d '\r' || true)"
 }
 section() { printf '\n== %s\n' "$1"; }
+management="${proxy%:*}:8081"
+breaker() { curl -s "$management/actuator/circuitbreakers" | grep -o '"state":"[A-Z_]*"' | head -1; }
+# each resilience section starts from a closed breaker, so that it shows what it says
+reset_breaker() {
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"updateState":"CLOSE"}' \
+    "$management/actuator/circuitbreakers/postpress"
+  echo "breaker reset: $(breaker)"
+}
 
 curl -s -o /dev/null -X POST "$sim/__simulator/reset"
-curl -s -o /dev/null -X DELETE "${proxy%:*}:8081/actuator/caches"
+curl -s -o /dev/null -X DELETE "$management/actuator/caches"
+reset_breaker
 
 section "cache: cold request, then a repeat"
 before=$(calls); get "/attendees/$attendee/chats?limit=10"; get "/attendees/$attendee/chats?limit=10"
@@ -53,17 +62,19 @@ echo "upstream calls: $(( $(calls) - before )) (1 fill + 3 attempts)"
 mode "mode=healthy"
 
 section "resilience: transient 503 burst (2 failures, then healthy)"
+reset_breaker
 mode "mode=error&status=503&times=2"; before=$(calls)
 get "/attendees/$attendee/chats?limit=13"
 echo "upstream calls: $(( $(calls) - before ))"
 
-curl -s "${proxy%:*}:8081/actuator/health" | grep -o '"state":"[A-Z_]*"' | head -1
+echo "breaker after the absorbed burst: $(breaker)"
 
 section "resilience: persistent outage (500), distinct pages until the breaker opens"
+reset_breaker
 mode "mode=error&status=500"; before=$(calls)
 for i in $(seq 20 34); do printf 'limit=%s ' "$i"; get "/attendees/$attendee/chats?limit=$i"; done
 echo "upstream calls: $(( $(calls) - before ))"
-curl -s "${proxy%:*}:8081/actuator/health" | grep -o '"state":"[A-Z_]*"' | head -1
+echo "breaker: $(breaker)"
 
 section "resilience: recovery (healthy upstream; breaker half-opens after its wait)"
 mode "mode=healthy"; before=$(calls)
@@ -75,5 +86,5 @@ for i in $(seq 1 40); do
 done
 get "/attendees/$attendee/chats?limit=99"
 echo "upstream calls: $(( $(calls) - before ))"
-curl -s "${proxy%:*}:8081/actuator/health" | grep -o '"state":"[A-Z_]*"' | head -1
+echo "breaker: $(breaker)"
 rm -f /tmp/demo-headers.$$
