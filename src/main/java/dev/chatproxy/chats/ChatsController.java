@@ -10,6 +10,7 @@ import dev.chatproxy.upstream.ResilientPostpressClient;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -35,7 +36,7 @@ class ChatsController {
 	 * Answers a {@code ResponseEntity} on a fresh hit and a {@code CompletableFuture} of
 	 * one otherwise, so that hits pay for no asynchronous dispatch.
 	 */
-	@GetMapping("/attendees/{attendee_id}/chats")
+	@GetMapping(path = "/attendees/{attendee_id}/chats", produces = MediaType.APPLICATION_JSON_VALUE)
 	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
 		// the raw query, decoded strictly here: the container's parser fails on
 		// malformed input with a server error

@@ -1,14 +1,19 @@
 package dev.chatproxy.chats;
 
+import dev.chatproxy.system.ProblemType;
+
+import org.springframework.web.ErrorResponseException;
+
 /**
- * A request parameter broke a rule of CONTRACT.md section 1; the message names it.
+ * A request parameter broke a rule of CONTRACT.md section 1: a 400
+ * {@code errors/invalid_parameters} whose detail names it.
  */
-public class InvalidParameterException extends RuntimeException {
+public class InvalidParameterException extends ErrorResponseException {
 
 	private final String parameter;
 
-	InvalidParameterException(String parameter, String message) {
-		super(message, null, false, false);
+	InvalidParameterException(String parameter, String detail) {
+		super(ProblemType.INVALID_PARAMETERS.status(), ProblemType.INVALID_PARAMETERS.problem(detail), null);
 		this.parameter = parameter;
 	}
 
@@ -18,6 +23,15 @@ public class InvalidParameterException extends RuntimeException {
 	 */
 	public String parameter() {
 		return this.parameter;
+	}
+
+	/**
+	 * Hostile input is common and expected here: a stack trace would cost and say
+	 * nothing.
+	 */
+	@Override
+	public synchronized Throwable fillInStackTrace() {
+		return this;
 	}
 
 }

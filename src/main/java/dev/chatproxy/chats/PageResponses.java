@@ -3,6 +3,7 @@ package dev.chatproxy.chats;
 import java.util.Locale;
 
 import dev.chatproxy.cache.Served;
+import dev.chatproxy.system.ProxyHeaders;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -16,8 +17,6 @@ import org.springframework.http.ResponseEntity;
  */
 final class PageResponses {
 
-	static final String CACHE_STATUS = "Cache-Status";
-
 	private static final String CACHE_NAME = "chat-proxy";
 
 	private PageResponses() {
@@ -25,7 +24,7 @@ final class PageResponses {
 
 	static ResponseEntity<byte[]> of(Served served, @Nullable String ifNoneMatch) {
 		HttpHeaders headers = new HttpHeaders();
-		headers.set(CACHE_STATUS, cacheStatus(served));
+		headers.set(ProxyHeaders.CACHE_STATUS, cacheStatus(served));
 		headers.set(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
 		headers.setETag(served.page().etag());
 		headers.setCacheControl("private, max-age=" + Math.max(0, served.ttlSeconds()));

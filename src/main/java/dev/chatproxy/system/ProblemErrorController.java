@@ -2,40 +2,54 @@ package dev.chatproxy.system;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.webmvc.error.ErrorController;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.DispatcherServlet;
 
 /**
  * Answers, in the error envelope, the errors that never reach a controller: requests the
- * server itself rejects (a malformed URI, an encoded slash), and failures in filters.
- * Replaces Boot's Whitelabel page.
+ * server itself rejects (a malformed URI, an encoded slash) and exceptions thrown in
+ * filters. An {@link ErrorResponse} thrown in a filter keeps its own problem; a bare
+ * status is translated through {@link ProblemType}. Replaces Boot's Whitelabel page.
  */
 @RestController
 class ProblemErrorController implements ErrorController {
 
 	@RequestMapping("${server.error.path:/error}")
 	ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+		ErrorResponse error = errorResponse(request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
+		if (error == null) {
+			// what Spring MVC answered with a bare sendError, such as a rejected CORS
+			// preflight, which no exception handler applies to
+			error = errorResponse(request.getAttribute(DispatcherServlet.EXCEPTION_ATTRIBUTE));
+		}
+		if (error != null) {
+			return Problems.of(request, error);
+		}
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-		HttpStatus status = (code instanceof Integer value && HttpStatus.resolve(value) != null)
-				? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;
-		return switch (status) {
-			case NOT_FOUND -> Problems.of(request, status, "errors/resource_not_found", "Not found",
-					"No such resource. The API is GET /attendees/{attendee_id}/chats.");
-			case BAD_REQUEST -> Problems.of(request, status, "errors/invalid_parameters", "Invalid parameters",
-					(request.getAttribute(PathParameterGuard.DETAIL) instanceof String detail) ? detail
-							: "The request could not be parsed.");
-			case METHOD_NOT_ALLOWED ->
-				Problems.of(request, status, "errors/method_not_allowed", "Method not allowed", "Use GET.");
-			default -> status.is4xxClientError()
-					? Problems.of(request, status, "errors/invalid_request", status.getReasonPhrase(), null)
-					: Problems.of(request, status, "errors/unexpected_error", "Unexpected error",
-							"Something went wrong in chat-proxy.");
-		};
+		int status = (code instanceof Integer value && value >= 400 && value < 600) ? value : 500;
+		// a filter that answered with sendError may have left its detail for this page
+		String detail = (request.getAttribute(PathParameterGuard.DETAIL) instanceof String text) ? text : null;
+		return Problems.of(request, ProblemType.forStatus(status), HttpStatusCode.valueOf(status), detail);
+	}
+
+	/** The container wraps what a filter throws: look for the problem in the causes. */
+	private static @Nullable ErrorResponse errorResponse(@Nullable Object exception) {
+		Throwable cause = (exception instanceof Throwable throwable) ? throwable : null;
+		while (cause != null) {
+			if (cause instanceof ErrorResponse error) {
+				return error;
+			}
+			cause = (cause.getCause() != cause) ? cause.getCause() : null;
+		}
+		return null;
 	}
 
 }

@@ -2,17 +2,33 @@ package dev.chatproxy.system;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 
 /**
- * Tomcat's last-resort error report, in the error envelope rather than HTML.
+ * Tomcat's last-resort error report (what the connector rejects before any servlet, such
+ * as a malformed request line), in the error envelope of {@link ProblemType} rather than
+ * HTML.
  */
 class ProblemErrorReportValve extends ErrorReportValve {
+
+	private final JsonMapper jsonMapper;
+
+	ProblemErrorReportValve(JsonMapper jsonMapper) {
+		// the mixin Spring MVC's converter uses, so both write a problem the same way
+		this.jsonMapper = jsonMapper.rebuild().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
+	}
 
 	@Override
 	protected void report(Request request, Response response, Throwable throwable) {
@@ -20,14 +36,11 @@ class ProblemErrorReportValve extends ErrorReportValve {
 		if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
 			return;
 		}
-		boolean clientError = status < 500;
-		String body = "{\"type\":\"" + (clientError ? "errors/invalid_parameters" : "errors/unexpected_error")
-				+ "\",\"title\":\"" + (clientError ? "Invalid request" : "Unexpected error") + "\",\"status\":" + status
-				+ ",\"detail\":\""
-				+ (clientError ? "The request could not be parsed." : "Something went wrong in chat-proxy.")
-				+ "\",\"instance\":\"" + UUID.randomUUID() + "\"}";
+		ProblemDetail problem = ProblemType.forStatus(status).problem(HttpStatusCode.valueOf(status), null);
+		problem.setInstance(URI.create(RequestIds.current(request)));
 		try {
-			response.setContentType("application/problem+json");
+			String body = this.jsonMapper.writeValueAsString(problem);
+			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			response.setCharacterEncoding(StandardCharsets.UTF_8.name());
 			Writer writer = response.getReporter();
 			if (writer != null) {
@@ -35,8 +48,9 @@ class ProblemErrorReportValve extends ErrorReportValve {
 				response.finishResponse();
 			}
 		}
-		catch (IOException | IllegalStateException ex) {
-			// the connection is gone: nothing left to tell
+		catch (IOException | IllegalStateException | JacksonException ex) {
+			// the connection is gone or the response already committed: nothing left to
+			// tell
 		}
 	}
 

@@ -2,7 +2,6 @@ package dev.chatproxy.system;
 
 import java.io.IOException;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.FilterChain;
@@ -50,15 +49,8 @@ public class RequestIds extends OncePerRequestFilter {
 		return (candidate != null && SANE.matcher(candidate).matches()) ? candidate : newId();
 	}
 
-	/**
-	 * A random (version 4) UUID; ids need to be unique, not unguessable, so no
-	 * SecureRandom.
-	 */
 	private static String newId() {
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-		long low = (random.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
-		return new UUID(high, low).toString();
+		return UUID.randomUUID().toString();
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.tomcat.util.buf.EncodedSolidusHandling;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -21,24 +22,24 @@ import org.springframework.context.annotation.Configuration;
 class TomcatConfiguration {
 
 	@Bean
-	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports(JsonMapper jsonMapper) {
 		return (factory) -> {
 			factory.addConnectorCustomizers(
 					(connector) -> connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue()));
 			factory.addContextCustomizers((context) -> context.addLifecycleListener((event) -> {
 				if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
-					replaceErrorReportValve(context.getParent());
+					replaceErrorReportValve(context.getParent(), jsonMapper);
 				}
 			}));
 		};
 	}
 
-	private static void replaceErrorReportValve(Container host) {
+	private static void replaceErrorReportValve(Container host, JsonMapper jsonMapper) {
 		Pipeline pipeline = host.getPipeline();
 		for (Valve valve : pipeline.getValves()) {
 			if (valve instanceof ErrorReportValve && !(valve instanceof ProblemErrorReportValve)) {
 				pipeline.removeValve(valve);
-				pipeline.addValve(new ProblemErrorReportValve());
+				pipeline.addValve(new ProblemErrorReportValve(jsonMapper));
 			}
 		}
 	}

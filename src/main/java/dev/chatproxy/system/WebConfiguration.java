@@ -1,5 +1,6 @@
 package dev.chatproxy.system;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -7,9 +8,11 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.handler.AbstractHandlerMapping;
 
 /**
- * Request ids and access logs around every request, and CORS for browser frontends.
+ * Request ids and access logs around every request, and CORS for browser frontends
+ * (rejections in the error envelope).
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
@@ -42,6 +45,22 @@ class WebConfiguration implements WebMvcConfigurer {
 		return registration;
 	}
 
+	/** Answers CORS rejections in the error envelope, on every handler mapping. */
+	@Bean
+	static BeanPostProcessor problemCorsRejections() {
+		return new BeanPostProcessor() {
+
+			@Override
+			public Object postProcessBeforeInitialization(Object bean, String beanName) {
+				if (bean instanceof AbstractHandlerMapping handlerMapping) {
+					handlerMapping.setCorsProcessor(new ProblemCorsProcessor());
+				}
+				return bean;
+			}
+
+		};
+	}
+
 	@Override
 	public void addCorsMappings(CorsRegistry registry) {
 		if (!this.cors.allowedOrigins().isEmpty()) {
@@ -49,7 +68,7 @@ class WebConfiguration implements WebMvcConfigurer {
 				.allowedOrigins(this.cors.allowedOrigins().toArray(String[]::new))
 				.allowedMethods("GET", "HEAD")
 				.allowedHeaders(HttpHeaders.IF_NONE_MATCH, HttpHeaders.CACHE_CONTROL, RequestIds.HEADER)
-				.exposedHeaders("Cache-Status", HttpHeaders.ETAG, HttpHeaders.AGE, HttpHeaders.RETRY_AFTER,
+				.exposedHeaders(ProxyHeaders.CACHE_STATUS, HttpHeaders.ETAG, HttpHeaders.AGE, HttpHeaders.RETRY_AFTER,
 						RequestIds.HEADER)
 				.allowCredentials(false)
 				.maxAge(3600);

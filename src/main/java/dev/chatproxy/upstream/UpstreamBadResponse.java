@@ -1,6 +1,6 @@
 package dev.chatproxy.upstream;
 
-import org.springframework.http.HttpStatus;
+import dev.chatproxy.system.ProblemType;
 
 /**
  * postpress answered something that is neither a {@code ChatList} nor an error envelope
@@ -8,12 +8,8 @@ import org.springframework.http.HttpStatus;
  */
 public final class UpstreamBadResponse extends UpstreamException {
 
-	static final String TYPE = "errors/bad_upstream_response";
-
-	static final String TITLE = "Bad upstream response";
-
 	UpstreamBadResponse(String detail) {
-		super(HttpStatus.BAD_GATEWAY, TYPE, TITLE, detail, null);
+		super(ProblemType.BAD_UPSTREAM_RESPONSE, ProblemType.BAD_UPSTREAM_RESPONSE.status(), detail, null);
 	}
 
 }

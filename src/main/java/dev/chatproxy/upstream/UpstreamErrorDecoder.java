@@ -8,6 +8,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.chatproxy.system.ProblemType;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,12 +50,11 @@ class UpstreamErrorDecoder {
 				(envelope != null)
 						? new UpstreamFailure(status, envelope.type(), envelope.title(), envelope.detail(), retryAfter,
 								deadlineNanos)
-						: new UpstreamFailure(status, defaultType(status), status.getReasonPhrase(),
+						: new UpstreamFailure(ProblemType.forStatus(statusCode), status,
 								"postpress answered " + statusCode + ".", retryAfter, deadlineNanos);
 			case TOO_MANY_REQUESTS -> (envelope != null)
 					? new UpstreamRejection(status, envelope.type(), envelope.title(), envelope.detail(), retryAfter)
-					: new UpstreamRejection(status, "errors/too_many_requests", "Too many requests",
-							"postpress is rate limiting this service. Retry later.", retryAfter);
+					: new UpstreamRejection(ProblemType.TOO_MANY_REQUESTS, status, null, retryAfter);
 			case UNAUTHORIZED, FORBIDDEN, NOT_FOUND -> (envelope != null) ? rejection(status, envelope)
 					: badResponse(statusCode, "postpress answered " + statusCode + " without an error envelope");
 			default -> badResponse(statusCode, "postpress answered with status " + statusCode);
@@ -66,22 +66,15 @@ class UpstreamErrorDecoder {
 	 * when it is a 5xx: a 4xx is about this request, not postpress' health.
 	 */
 	private static UpstreamException badResponse(int statusCode, String detail) {
-		return (statusCode >= 400 && statusCode < 500) ? new UpstreamRejection(HttpStatus.BAD_GATEWAY,
-				UpstreamBadResponse.TYPE, UpstreamBadResponse.TITLE, detail, null) : new UpstreamBadResponse(detail);
+		return (statusCode >= 400 && statusCode < 500)
+				? new UpstreamRejection(ProblemType.BAD_UPSTREAM_RESPONSE, HttpStatus.BAD_GATEWAY, detail, null)
+				: new UpstreamBadResponse(detail);
 	}
 
 	private UpstreamRejection rejection(HttpStatus status, Envelope envelope) {
 		HttpStatus mapped = (status == HttpStatus.UNAUTHORIZED && OWN_CREDENTIAL_TYPES.contains(envelope.type()))
 				? HttpStatus.BAD_GATEWAY : status;
 		return new UpstreamRejection(mapped, envelope.type(), envelope.title(), envelope.detail(), null);
-	}
-
-	private static String defaultType(HttpStatus status) {
-		return switch (status) {
-			case SERVICE_UNAVAILABLE -> "errors/service_unavailable";
-			case GATEWAY_TIMEOUT -> "errors/request_timeout";
-			default -> "errors/unexpected_error";
-		};
 	}
 
 	private @Nullable Envelope parse(byte[] body) {

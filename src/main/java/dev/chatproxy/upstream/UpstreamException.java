@@ -1,48 +1,54 @@
 package dev.chatproxy.upstream;
 
+import java.net.URI;
 import java.time.Duration;
 
+import dev.chatproxy.system.ProblemType;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
 
 /**
- * A postpress call that did not produce a page, carrying what the caller should be told.
+ * A postpress call that did not produce a page, carrying the problem the caller is told
+ * (status, type, title, detail, and {@code Retry-After} when known).
  * <p>
  * The subclasses are what Resilience4j is configured with: {@link UpstreamFailure} is
  * retried and counted by the circuit breaker, {@link UpstreamRejection} is neither,
  * {@link UpstreamBadResponse} is counted but not retried, and {@link UpstreamUnavailable}
  * is the answer given without calling postpress.
  */
-public abstract sealed class UpstreamException extends RuntimeException
+public abstract sealed class UpstreamException extends ErrorResponseException
 		permits UpstreamFailure, UpstreamRejection, UpstreamBadResponse, UpstreamUnavailable {
-
-	private final HttpStatus status;
-
-	private final String type;
-
-	private final String title;
-
-	private final @Nullable String detail;
 
 	private final @Nullable Duration retryAfter;
 
-	UpstreamException(HttpStatus status, String type, String title, @Nullable String detail,
-			@Nullable Duration retryAfter) {
-		super(status.value() + " " + type, null, false, false);
-		this.status = status;
-		this.type = type;
-		this.title = title;
-		this.detail = detail;
-		this.retryAfter = retryAfter;
+	/** A problem in one of chat-proxy's own types. */
+	UpstreamException(ProblemType type, HttpStatus status, @Nullable String detail, @Nullable Duration retryAfter) {
+		this(status, type.problem(status, detail), retryAfter);
 	}
 
-	/**
-	 * Status to answer the caller with.
-	 * @return the status
-	 */
-	public HttpStatus status() {
-		return this.status;
+	/** A problem in the type postpress answered with. */
+	UpstreamException(HttpStatus status, String type, String title, @Nullable String detail,
+			@Nullable Duration retryAfter) {
+		this(status, problem(status, type, title, detail), retryAfter);
+	}
+
+	private UpstreamException(HttpStatus status, ProblemDetail problem, @Nullable Duration retryAfter) {
+		super(status, problem, null);
+		this.retryAfter = retryAfter;
+		if (retryAfter != null) {
+			getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
+		}
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String type, String title, @Nullable String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setType(URI.create(type));
+		problem.setTitle(title);
+		return problem;
 	}
 
 	/**
@@ -50,23 +56,7 @@ public abstract sealed class UpstreamException extends RuntimeException
 	 * @return the type
 	 */
 	public String type() {
-		return this.type;
-	}
-
-	/**
-	 * Short title of the envelope.
-	 * @return the title
-	 */
-	public String title() {
-		return this.title;
-	}
-
-	/**
-	 * Human-readable explanation, if any.
-	 * @return the detail or {@code null}
-	 */
-	public @Nullable String detail() {
-		return this.detail;
+		return String.valueOf(getBody().getType());
 	}
 
 	/**
@@ -83,7 +73,22 @@ public abstract sealed class UpstreamException extends RuntimeException
 	 * @return {@code true} for server-side failures
 	 */
 	public boolean isServerSide() {
-		return this.status.is5xxServerError() && !(this instanceof UpstreamRejection);
+		return getStatusCode().is5xxServerError() && !(this instanceof UpstreamRejection);
+	}
+
+	/**
+	 * Failures are expected and frequent when postpress is down: no stack trace to pay
+	 * for.
+	 */
+	@Override
+	public synchronized Throwable fillInStackTrace() {
+		return this;
+	}
+
+	@Override
+	public String getMessage() {
+		// the status and type only: detail and title may quote postpress
+		return getStatusCode().value() + " " + type();
 	}
 
 }

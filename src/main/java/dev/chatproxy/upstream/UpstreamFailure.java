@@ -2,6 +2,7 @@ package dev.chatproxy.upstream;
 
 import java.time.Duration;
 
+import dev.chatproxy.system.ProblemType;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
@@ -20,14 +21,20 @@ public final class UpstreamFailure extends UpstreamException {
 		this.deadlineNanos = deadlineNanos;
 	}
 
+	UpstreamFailure(ProblemType type, HttpStatus status, @Nullable String detail, @Nullable Duration retryAfter,
+			long deadlineNanos) {
+		super(type, status, detail, retryAfter);
+		this.deadlineNanos = deadlineNanos;
+	}
+
 	static UpstreamFailure networkDown(long deadlineNanos) {
-		return new UpstreamFailure(HttpStatus.SERVICE_UNAVAILABLE, "errors/network_down", "Network down",
-				"postpress could not be reached. Retry shortly.", null, deadlineNanos);
+		return new UpstreamFailure(ProblemType.NETWORK_DOWN, ProblemType.NETWORK_DOWN.status(), null, null,
+				deadlineNanos);
 	}
 
 	static UpstreamFailure timeout(long deadlineNanos) {
-		return new UpstreamFailure(HttpStatus.GATEWAY_TIMEOUT, "errors/request_timeout", "Request timed out",
-				"postpress did not answer in time. Retry, and contact support if it persists.", null, deadlineNanos);
+		return new UpstreamFailure(ProblemType.REQUEST_TIMEOUT, ProblemType.REQUEST_TIMEOUT.status(), null, null,
+				deadlineNanos);
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.chatproxy.upstream;
 
 import java.time.Duration;
 
+import dev.chatproxy.system.ProblemType;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
@@ -15,6 +16,10 @@ public final class UpstreamRejection extends UpstreamException {
 	UpstreamRejection(HttpStatus status, String type, String title, @Nullable String detail,
 			@Nullable Duration retryAfter) {
 		super(status, type, title, detail, retryAfter);
+	}
+
+	UpstreamRejection(ProblemType type, HttpStatus status, @Nullable String detail, @Nullable Duration retryAfter) {
+		super(type, status, detail, retryAfter);
 	}
 
 }

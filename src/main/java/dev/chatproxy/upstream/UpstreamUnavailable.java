@@ -2,7 +2,7 @@ package dev.chatproxy.upstream;
 
 import java.time.Duration;
 
-import org.springframework.http.HttpStatus;
+import dev.chatproxy.system.ProblemType;
 
 /**
  * Answered without calling postpress: its circuit is open, or too many calls are already
@@ -11,7 +11,7 @@ import org.springframework.http.HttpStatus;
 public final class UpstreamUnavailable extends UpstreamException {
 
 	UpstreamUnavailable(String detail, Duration retryAfter) {
-		super(HttpStatus.SERVICE_UNAVAILABLE, "errors/service_unavailable", "Service unavailable", detail, retryAfter);
+		super(ProblemType.SERVICE_UNAVAILABLE, ProblemType.SERVICE_UNAVAILABLE.status(), detail, retryAfter);
 	}
 
 }

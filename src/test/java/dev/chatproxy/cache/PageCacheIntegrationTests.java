@@ -1,10 +1,10 @@
 package dev.chatproxy.cache;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,18 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyIntegrationTest;
+import dev.chatproxy.support.UpstreamGate;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,18 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -55,17 +48,10 @@ import static org.awaitility.Awaitility.await;
  * The page cache seen from outside (CONTRACT.md sections 3 and 4): the whole application
  * on random ports, a fake postpress over HTTP, and a cache clock the tests move.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@AutoConfigureMetrics
+@ProxyIntegrationTest
 class PageCacheIntegrationTests {
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;
@@ -90,25 +76,25 @@ class PageCacheIntegrationTests {
 	ProxyClient management;
 
 	@BeforeEach
-	void startFromAnEmptyCacheAndAClosedCircuit() {
-		this.cacheManager.getCache(PageCacheConfiguration.CACHE).clear();
-		this.circuitBreakers.circuitBreaker("postpress").reset();
+	void setUp() {
 		this.proxy = new ProxyClient(this.port);
 		this.management = new ProxyClient(this.managementPort);
 	}
 
 	@Test
 	void concurrentIdenticalMissesMakeOneUpstreamCall() throws Exception {
-		postpress.stubFor(Postpress.chats("warm").willReturn(Postpress.page(1, null)));
-		// opens the connections and server threads, so that the burst below lands within
-		// the delay
-		assertThat(concurrently(100, "/attendees/warm/chats"))
-			.allSatisfy((response) -> assertThat(response.statusCode()).isEqualTo(200));
-		// long enough for 100 requests to arrive on a busy 2-core CI machine
-		postpress.stubFor(Postpress.chats("cold").willReturn(Postpress.page(3, "next").withFixedDelay(1000)));
+		postpress
+			.stubFor(Postpress.chats("cold").willReturn(Postpress.page(3, "next").withTransformers(UpstreamGate.NAME)));
+		UpstreamGate gate = Postpress.gate();
+		gate.close();
 		double collapsedBefore = scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"");
 
-		List<HttpResponse<String>> responses = concurrently(100, "/attendees/cold/chats");
+		// postpress answers only once all 100 requests are in: 1 fetching, 99 waiting on
+		// it
+		List<HttpResponse<String>> responses = concurrently(100, "/attendees/cold/chats",
+				() -> await().atMost(Duration.ofSeconds(30))
+					.until(() -> gate.arrived() == 1
+							&& scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"") - collapsedBefore == 99));
 
 		postpress.verify(1, getRequestedFor(urlPathEqualTo(Postpress.BASE_PATH + "/chat_attendees/cold/chats")));
 		assertThat(responses).allSatisfy((response) -> {
@@ -168,11 +154,13 @@ class PageCacheIntegrationTests {
 	@Test
 	void freshHitCarriesHeadersConsistentWithTheCacheClock() {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "c")));
+		postpress.stubFor(Postpress.chats("other").willReturn(Postpress.page(3, "c")));
 		String body = Postpress.pageJson(2, "c");
-		String etag = CachedPage.of(body.getBytes(StandardCharsets.UTF_8), 0).etag();
 
 		HttpResponse<String> miss = this.proxy.get("/attendees/a/chats");
 		assertThat(miss.statusCode()).isEqualTo(200);
+		String etag = miss.headers().firstValue("ETag").orElseThrow();
+		assertThat(etag).as("a strong entity tag").matches("\"[^\"]+\"");
 		assertThat(miss.headers().firstValue("Content-Type"))
 			.hasValueSatisfying((contentType) -> assertThat(contentType).startsWith("application/json"));
 		assertThat(miss.headers().firstValue("Age")).hasValue("0");
@@ -189,6 +177,9 @@ class PageCacheIntegrationTests {
 		assertThat(hit.headers().firstValue("ETag")).hasValue(etag);
 		assertThat(hit.headers().firstValue("Cache-Control")).hasValue("private, max-age=20");
 		assertThat(upstreamCalls()).isEqualTo(1);
+		assertThat(this.proxy.get("/attendees/other/chats").headers().firstValue("ETag")).as("another body's tag")
+			.isPresent()
+			.isNotEqualTo(Optional.of(etag));
 	}
 
 	@Test
@@ -412,10 +403,17 @@ class PageCacheIntegrationTests {
 
 	@Test
 	void failedFetchDoesNotPoisonTheRequestsWaitingOnIt() throws Exception {
-		postpress
-			.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error").withFixedDelay(200)));
+		postpress.stubFor(Postpress.chats()
+			.willReturn(Postpress.error(500, "errors/unexpected_error").withTransformers(UpstreamGate.NAME)));
+		UpstreamGate gate = Postpress.gate();
+		gate.close();
+		double collapsedBefore = scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"");
 
-		List<HttpResponse<String>> responses = concurrently(10, "/attendees/a/chats");
+		// the first attempt fails only once all 10 requests wait on it
+		List<HttpResponse<String>> responses = concurrently(10, "/attendees/a/chats",
+				() -> await().atMost(Duration.ofSeconds(30))
+					.until(() -> gate.arrived() == 1
+							&& scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"") - collapsedBefore == 9));
 
 		assertThat(responses).allSatisfy((response) -> {
 			assertThat(response.statusCode()).isEqualTo(500);
@@ -432,6 +430,16 @@ class PageCacheIntegrationTests {
 	}
 
 	private List<HttpResponse<String>> concurrently(int count, String pathAndQuery) throws Exception {
+		return concurrently(count, pathAndQuery, () -> {
+		});
+	}
+
+	/**
+	 * Sends identical requests at once; {@code whileInFlight} runs once they are sent,
+	 * and then the gate is released.
+	 */
+	private List<HttpResponse<String>> concurrently(int count, String pathAndQuery, Runnable whileInFlight)
+			throws Exception {
 		ExecutorService callers = Executors.newFixedThreadPool(count);
 		try {
 			CountDownLatch ready = new CountDownLatch(count);
@@ -446,9 +454,15 @@ class PageCacheIntegrationTests {
 			}
 			assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
 			start.countDown();
+			try {
+				whileInFlight.run();
+			}
+			finally {
+				Postpress.gate().release();
+			}
 			List<HttpResponse<String>> responses = new ArrayList<>();
 			for (Future<HttpResponse<String>> future : futures) {
-				responses.add(future.get(20, TimeUnit.SECONDS));
+				responses.add(future.get(60, TimeUnit.SECONDS));
 			}
 			return responses;
 		}
@@ -481,17 +495,6 @@ class PageCacheIntegrationTests {
 		}
 		assertThat(found).as("series %s%s in the scrape", name, List.of(labels)).isTrue();
 		return sum;
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	static class CacheClock {
-
-		@Bean
-		@Primary
-		ManualTicker manualTicker() {
-			return new ManualTicker();
-		}
-
 	}
 
 }

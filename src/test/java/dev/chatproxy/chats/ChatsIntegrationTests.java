@@ -4,25 +4,20 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -32,30 +27,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The request path end to end: what reaches postpress, and what the caller gets back.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = "proxy.cors.allowed-origins=https://app.example.com")
+@ProxyIntegrationTest
 class ChatsIntegrationTests {
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;
-
-	@Autowired
-	CacheManager cacheManager;
 
 	ProxyClient proxy;
 
 	@BeforeEach
 	void setUp() {
 		this.proxy = new ProxyClient(this.port);
-		this.cacheManager.getCache("chats").clear();
 	}
 
 	@Test
@@ -230,31 +214,86 @@ class ChatsIntegrationTests {
 	void echoesASaneRequestIdAndReplacesAnInsaneOne() {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
 
-		assertThat(this.proxy.get("/attendees/a/chats", "X-Request-Id", "abc-123").headers().firstValue("X-Request-Id"))
-			.hasValue("abc-123");
-		String replaced = this.proxy.get("/attendees/a/chats", "X-Request-Id", "bad id\t<script>")
-			.headers()
-			.firstValue("X-Request-Id")
-			.orElseThrow();
-		assertThat(replaced).matches("[0-9a-f-]{36}");
+		HttpResponse<String> sane = this.proxy.get("/attendees/a/chats", "X-Request-Id", "abc-123");
+		assertThat(sane.statusCode()).isEqualTo(200);
+		assertThat(sane.headers().firstValue("X-Request-Id")).hasValue("abc-123");
+		HttpResponse<String> insane = this.proxy.get("/attendees/a/chats", "X-Request-Id", "bad id\t<script>");
+		assertThat(insane.statusCode()).isEqualTo(200);
+		String replaced = insane.headers().firstValue("X-Request-Id").orElseThrow();
+		assertThat(replaced).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+		assertThat(onlyUpstreamRequest().getHeader("X-Request-Id")).isEqualTo("abc-123");
+	}
+
+	@Test
+	void answersAnAcceptItCannotSatisfyWithNotAcceptable() {
+		for (String accept : List.of("application/xml", "text/html")) {
+			HttpResponse<String> response = this.proxy.get("/attendees/a/chats", "Accept", accept);
+
+			assertThat(response.statusCode()).as(accept).isEqualTo(406);
+			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(response.body()).contains("\"type\":\"errors/not_acceptable\"");
+		}
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void servesJsonToCallersThatAcceptIt() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+
+		for (String accept : List.of("application/json", "application/*", "*/*", "text/html, application/json;q=0.5")) {
+			assertThat(this.proxy.get("/attendees/a/chats", "Accept", accept).statusCode()).as(accept).isEqualTo(200);
+		}
 	}
 
 	@Test
 	void allowsConfiguredBrowserOriginsToReadPagesAndNothingElse() {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
 
-		HttpResponse<String> allowed = this.proxy.get("/attendees/a/chats", "Origin", "https://app.example.com");
-		assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+		HttpResponse<String> allowed = this.proxy.get("/attendees/a/chats", "Origin",
+				ProxyIntegrationTest.ALLOWED_ORIGIN);
+		assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin"))
+			.hasValue(ProxyIntegrationTest.ALLOWED_ORIGIN);
 		assertThat(allowed.headers().firstValue("Access-Control-Expose-Headers").orElseThrow()).contains("Cache-Status",
 				"ETag");
 
 		HttpResponse<String> other = this.proxy.get("/attendees/a/chats", "Origin", "https://evil.example.com");
-		assertThat(other.statusCode()).isEqualTo(403);
-		assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+		assertCorsRejection(other);
 
 		HttpResponse<String> preflight = this.proxy.send("OPTIONS", "/attendees/a/chats", "Origin",
-				"https://app.example.com", "Access-Control-Request-Method", "DELETE");
-		assertThat(preflight.statusCode()).isEqualTo(403);
+				ProxyIntegrationTest.ALLOWED_ORIGIN, "Access-Control-Request-Method", "DELETE");
+		assertCorsRejection(preflight);
+		postpress.verify(1, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void namesTheSameMethodsOnA405AnOptionsAndAPreflight() {
+		HttpResponse<String> notAllowed = this.proxy.send("POST", "/attendees/a/chats");
+		HttpResponse<String> options = this.proxy.send("OPTIONS", "/attendees/a/chats");
+		HttpResponse<String> preflight = this.proxy.send("OPTIONS", "/attendees/a/chats", "Origin",
+				ProxyIntegrationTest.ALLOWED_ORIGIN, "Access-Control-Request-Method", "GET");
+
+		assertThat(notAllowed.statusCode()).isEqualTo(405);
+		assertThat(options.statusCode()).isEqualTo(200);
+		assertThat(preflight.statusCode()).isEqualTo(200);
+		assertThat(methods(notAllowed, "Allow")).containsExactly("GET", "HEAD", "OPTIONS");
+		assertThat(methods(options, "Allow")).containsExactly("GET", "HEAD", "OPTIONS");
+		assertThat(methods(preflight, "Access-Control-Allow-Methods")).containsExactly("GET", "HEAD");
+	}
+
+	private static List<String> methods(HttpResponse<String> response, String header) {
+		return Arrays.stream(response.headers().firstValue(header).orElse("").split(","))
+			.map(String::trim)
+			.filter((method) -> !method.isEmpty())
+			.sorted()
+			.toList();
+	}
+
+	private static void assertCorsRejection(HttpResponse<String> response) {
+		assertThat(response.statusCode()).isEqualTo(403);
+		assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(response.body()).contains("\"type\":\"errors/cors_rejected\"", "\"status\":403")
+			.contains("\"instance\":\"" + response.headers().firstValue("X-Request-Id").orElseThrow());
 	}
 
 	private static LoggedRequest onlyUpstreamRequest() {

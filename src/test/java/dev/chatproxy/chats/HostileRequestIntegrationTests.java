@@ -1,20 +1,16 @@
 package dev.chatproxy.chats;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.HostileInputs;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.RawHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -26,16 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * written. Every one is answered 400 in the envelope, never a 5xx, and never reaches
  * postpress.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@ProxyIntegrationTest
 class HostileRequestIntegrationTests {
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;

@@ -19,6 +19,7 @@ import com.github.dockerjava.api.command.TopContainerResponse;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -68,9 +69,15 @@ class ContainerImageContainerTests {
 
 	private static int managementPort;
 
+	/** Why Docker cannot be used here, or {@code null} when it can. */
+	private static String dockerProblem;
+
 	@BeforeAll
 	static void buildAndStartImage() throws IOException {
-		requireDocker();
+		dockerProblem = dockerProblem();
+		if (dockerProblem != null) {
+			return;
+		}
 		image = imageFromRepositoryDockerfile();
 		postpress = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
 		postpress.start();
@@ -185,27 +192,35 @@ class ContainerImageContainerTests {
 		}
 	}
 
-	private static void requireDocker() {
+	/**
+	 * Skips each test, with the reason, when Docker is unusable outside CI. Per test
+	 * rather than in {@code @BeforeAll}: Surefire reports a class skipped there as
+	 * {@code Tests run: 0}, with no sign that, or why, it was skipped.
+	 */
+	@BeforeEach
+	void requireDocker() {
+		assumeTrue(dockerProblem == null, dockerProblem);
+	}
+
+	private static String dockerProblem() {
 		String problem;
 		try {
 			problem = DockerClientFactory.instance().isDockerAvailable() ? null : "no Docker daemon answers";
 		}
 		catch (RuntimeException ex) {
 			// e.g. a sandbox with /.dockerenv and a daemon without a bridge network:
-			// Testcontainers then
-			// needs TESTCONTAINERS_HOST_OVERRIDE=localhost
+			// Testcontainers then needs TESTCONTAINERS_HOST_OVERRIDE=localhost
 			problem = ex.getMessage();
+		}
+		if (problem == null) {
+			return null;
 		}
 		String message = "Docker is not usable (" + problem + "): run .ci/docker-up, which starts dockerd and builds "
 				+ BASE_IMAGE + ", and set TESTCONTAINERS_HOST_OVERRIDE=localhost";
-		if (problem != null && "true".equals(System.getenv("CI"))) {
+		if ("true".equals(System.getenv("CI"))) {
 			fail(message + "; CI must run the container tests");
 		}
-		if (problem != null) {
-			// Surefire does not print why a whole class was skipped
-			System.err.println("Skipping ContainerImageContainerTests. " + message);
-		}
-		assumeTrue(problem == null, message);
+		return message;
 	}
 
 	private static HttpResponse<String> send(int port, String path) throws IOException, InterruptedException {

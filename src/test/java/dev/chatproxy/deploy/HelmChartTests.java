@@ -6,7 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static dev.chatproxy.deploy.RenderedChart.list;
@@ -24,16 +24,20 @@ class HelmChartTests {
 
 	private static final String ALL_FEATURES = "--values=" + Helm.CHART.resolve("ci/all-features-values.yaml");
 
-	private static Helm helm;
+	private Helm helm;
 
-	@BeforeAll
-	static void locateHelm() {
-		helm = Helm.locate();
+	/**
+	 * Per test rather than per class: a class skipped in {@code @BeforeAll} is reported
+	 * by Surefire as {@code Tests run: 0}, with no sign that, or why, it was skipped.
+	 */
+	@BeforeEach
+	void locateHelm() {
+		this.helm = Helm.locate();
 	}
 
 	@Test
 	void runsAsNonRootWithHardenedSecurityContexts() {
-		RenderedChart chart = helm.template(EXISTING_SECRET);
+		RenderedChart chart = this.helm.template(EXISTING_SECRET);
 		Map<String, Object> pod = map(chart.podSpec(), "securityContext");
 		assertThat(pod).containsEntry("runAsNonRoot", true)
 			.containsEntry("runAsUser", 10001)
@@ -51,7 +55,7 @@ class HelmChartTests {
 
 	@Test
 	void mountsAnEmptyDirAtTmpAsTheOnlyWritablePath() {
-		RenderedChart chart = helm.template(EXISTING_SECRET);
+		RenderedChart chart = this.helm.template(EXISTING_SECRET);
 		List<Map<String, Object>> mounts = list(chart.container(), "volumeMounts");
 		assertThat(mounts).containsExactly(Map.of("name", "tmp", "mountPath", "/tmp"));
 		List<Map<String, Object>> volumes = list(chart.podSpec(), "volumes");
@@ -61,7 +65,7 @@ class HelmChartTests {
 
 	@Test
 	void readsTheApiKeyFromAnExistingSecret() {
-		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=apiKey.existingSecretKey=token");
+		RenderedChart chart = this.helm.template(EXISTING_SECRET, "--set=apiKey.existingSecretKey=token");
 		assertThat(map(chart.envValueFrom("POSTPRESS_API_KEY"), "secretKeyRef"))
 			.containsExactlyInAnyOrderEntriesOf(Map.of("name", "chat-proxy-postpress", "key", "token"));
 		assertThat(chart.kinds()).doesNotContain("Secret");
@@ -72,7 +76,7 @@ class HelmChartTests {
 	void createsASecretFromAValueThatNeverAppearsInTheDeploymentOrNotes() {
 		String key = "pp-live-7f3a9c2e41d8";
 		String encoded = Base64.getEncoder().encodeToString(key.getBytes());
-		RenderedChart chart = helm.template("--set=apiKey.value=" + key);
+		RenderedChart chart = this.helm.template("--set=apiKey.value=" + key);
 		Map<String, Object> secret = chart.one("Secret");
 		assertThat(map(secret, "data")).containsEntry("api-key", encoded);
 		String secretName = (String) map(secret, "metadata").get("name");
@@ -86,8 +90,8 @@ class HelmChartTests {
 
 	@Test
 	void rollsThePodsWhenTheChartCreatedKeyChanges() {
-		String first = podAnnotations(helm.template("--set=apiKey.value=first-key")).get("checksum/secret");
-		String second = podAnnotations(helm.template("--set=apiKey.value=second-key")).get("checksum/secret");
+		String first = podAnnotations(this.helm.template("--set=apiKey.value=first-key")).get("checksum/secret");
+		String second = podAnnotations(this.helm.template("--set=apiKey.value=second-key")).get("checksum/secret");
 		assertThat(first).isNotBlank().isNotEqualTo(second);
 	}
 
@@ -112,7 +116,7 @@ class HelmChartTests {
 
 	@Test
 	void probesTheActuatorHealthGroupsOnTheManagementPort() {
-		RenderedChart chart = helm.template(EXISTING_SECRET);
+		RenderedChart chart = this.helm.template(EXISTING_SECRET);
 		Map<String, Object> container = chart.container();
 		assertThat(list(container, "ports")).contains(Map.of("name", "http", "containerPort", 8080, "protocol", "TCP"),
 				Map.of("name", "management", "containerPort", 8081, "protocol", "TCP"));
@@ -128,16 +132,16 @@ class HelmChartTests {
 
 	@Test
 	void shutsDownWithinAGracePeriodLongerThanTheApplications() {
-		RenderedChart chart = helm.template(EXISTING_SECRET);
+		RenderedChart chart = this.helm.template(EXISTING_SECRET);
 		assertThat((Integer) chart.podSpec().get("terminationGracePeriodSeconds")).isGreaterThan(30);
 		assertThat(chart.container()).doesNotContainKey("lifecycle");
-		RenderedChart withSleep = helm.template(EXISTING_SECRET, "--set=preStopSleepSeconds=5");
+		RenderedChart withSleep = this.helm.template(EXISTING_SECRET, "--set=preStopSleepSeconds=5");
 		assertThat(map(withSleep.container(), "lifecycle", "preStop", "sleep")).containsEntry("seconds", 5);
 	}
 
 	@Test
 	void usesTheAppVersionAsDefaultImageTag() {
-		assertThat(helm.template(EXISTING_SECRET).container()).containsEntry("image", "chat-proxy:0.1.0")
+		assertThat(this.helm.template(EXISTING_SECRET).container()).containsEntry("image", "chat-proxy:0.1.0")
 			.containsEntry("imagePullPolicy", "IfNotPresent");
 		assertThat(helm
 			.template(EXISTING_SECRET, "--set=image.repository=registry.example.com/chat-proxy",
@@ -147,7 +151,7 @@ class HelmChartTests {
 
 	@Test
 	void passesDefaultSettingsToTheEnvironment() {
-		Map<String, String> env = helm.template(EXISTING_SECRET).env();
+		Map<String, String> env = this.helm.template(EXISTING_SECRET).env();
 		assertThat(env).containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs")
 			.containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")
 			.containsEntry("POSTPRESS_BASE_URL", "https://api.postpress.ai/api/v1")
@@ -192,22 +196,22 @@ class HelmChartTests {
 
 	@Test
 	void annotatesPodsForPrometheusScraping() {
-		assertThat(podAnnotations(helm.template(EXISTING_SECRET))).containsEntry("prometheus.io/scrape", "true")
+		assertThat(podAnnotations(this.helm.template(EXISTING_SECRET))).containsEntry("prometheus.io/scrape", "true")
 			.containsEntry("prometheus.io/port", "8081")
 			.containsEntry("prometheus.io/path", "/actuator/prometheus");
-		assertThat(podAnnotations(helm.template(EXISTING_SECRET, "--set=metrics.scrapeAnnotations=false")))
+		assertThat(podAnnotations(this.helm.template(EXISTING_SECRET, "--set=metrics.scrapeAnnotations=false")))
 			.doesNotContainKey("prometheus.io/scrape");
 	}
 
 	@Test
 	void leavesOptionalResourcesOutByDefault() {
-		assertThat(helm.template(EXISTING_SECRET).kinds()).containsExactlyInAnyOrder("ServiceAccount", "Service",
+		assertThat(this.helm.template(EXISTING_SECRET).kinds()).containsExactlyInAnyOrder("ServiceAccount", "Service",
 				"Deployment", "Pod");
 	}
 
 	@Test
 	void rendersEveryOptionalResourceWhenEnabled() {
-		RenderedChart chart = helm.template(ALL_FEATURES);
+		RenderedChart chart = this.helm.template(ALL_FEATURES);
 		assertThat(chart.kinds()).contains("HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
 				"ServiceMonitor", "PrometheusRule", "ConfigMap", "Secret");
 		assertThat(map(chart.one("Deployment"), "spec")).as("the HPA owns the replica count")
@@ -227,7 +231,7 @@ class HelmChartTests {
 	void embedsTheAlertGroupsOfFilesAlertsInThePrometheusRule() throws IOException {
 		Map<String, Object> alerts = RenderedChart.yaml()
 			.load(Files.readString(Helm.CHART.resolve("files/alerts.yaml")));
-		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=metrics.prometheusRule.enabled=true");
+		RenderedChart chart = this.helm.template(EXISTING_SECRET, "--set=metrics.prometheusRule.enabled=true");
 		List<Object> groups = list(map(chart.one("PrometheusRule"), "spec"), "groups");
 		assertThat(groups).isNotEmpty().isEqualTo(alerts.get("groups"));
 	}
@@ -235,7 +239,7 @@ class HelmChartTests {
 	@Test
 	void shipsTheGrafanaDashboardInALabelledConfigMap() throws IOException {
 		String dashboard = Files.readString(Helm.CHART.resolve("files/dashboard.json"));
-		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=dashboard.enabled=true");
+		RenderedChart chart = this.helm.template(EXISTING_SECRET, "--set=dashboard.enabled=true");
 		Map<String, Object> configMap = chart.one("ConfigMap");
 		assertThat(map(configMap, "metadata", "labels")).containsEntry("grafana_dashboard", "1");
 		assertThat(map(configMap, "data")).containsEntry("chat-proxy.json", dashboard.strip());
@@ -243,7 +247,8 @@ class HelmChartTests {
 
 	@Test
 	void smokeTestsReadinessOnTheManagementPortWithAConfigurableImage() {
-		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=tests.image.repository=mirror.example.com/busybox");
+		RenderedChart chart = this.helm.template(EXISTING_SECRET,
+				"--set=tests.image.repository=mirror.example.com/busybox");
 		Map<String, Object> pod = chart.one("Pod");
 		assertThat(map(pod, "metadata", "annotations")).containsEntry("helm.sh/hook", "test");
 		Map<String, Object> container = RenderedChart.<Map<String, Object>>list(map(pod, "spec"), "containers").get(0);

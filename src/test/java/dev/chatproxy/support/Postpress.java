@@ -3,12 +3,10 @@ package dev.chatproxy.support;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-
-import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
@@ -28,28 +26,22 @@ public final class Postpress {
 	}
 
 	/**
-	 * A WireMock server on a random loopback port, reset before each test.
-	 * @return the extension to register
+	 * The JVM's one fake postpress, on a random loopback port, started on first use and
+	 * stopped with the JVM. {@link ProxyIntegrationTest} points the application at it and
+	 * resets it before each test.
+	 * @return the running server
 	 */
-	public static WireMockExtension server() {
-		return WireMockExtension.newInstance()
-			.options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1").containerThreads(64))
-			.build();
+	public static WireMockServer server() {
+		return Shared.SERVER;
 	}
 
 	/**
-	 * Points the proxy at the fake, with the test key and test-sized resilience settings:
-	 * 3 attempts with 10-20 ms backoff, a breaker that opens after 4 failures of 4 calls.
-	 * @param registry the registry of the test
-	 * @param server the fake
+	 * The gate that holds the answers of stubs naming {@link UpstreamGate#NAME}; open at
+	 * the start of each test.
+	 * @return the gate
 	 */
-	public static void configure(DynamicPropertyRegistry registry, WireMockExtension server) {
-		registry.add("postpress.base-url", () -> server.baseUrl() + BASE_PATH);
-		registry.add("postpress.api-key", () -> API_KEY);
-		registry.add("resilience4j.retry.configs.default.wait-duration", () -> "10ms");
-		registry.add("resilience4j.retry.configs.default.exponential-max-wait-duration", () -> "20ms");
-		registry.add("resilience4j.circuitbreaker.configs.default.sliding-window-size", () -> "4");
-		registry.add("resilience4j.circuitbreaker.configs.default.minimum-number-of-calls", () -> "4");
+	public static UpstreamGate gate() {
+		return Shared.GATE;
 	}
 
 	/**
@@ -118,6 +110,23 @@ public final class Postpress {
 			.withHeader("Content-Type", "application/json")
 			.withBody("{\"type\":\"" + type + "\",\"title\":\"Title of " + type + "\",\"status\":" + status
 					+ ",\"detail\":\"Detail of " + type + "\",\"instance\":\"upstream-req-1\"}");
+	}
+
+	/** Holds the server, so that it starts on first use (the holder idiom). */
+	private static final class Shared {
+
+		static final UpstreamGate GATE = new UpstreamGate();
+
+		static final WireMockServer SERVER = start();
+
+		private static WireMockServer start() {
+			WireMockServer server = new WireMockServer(
+					wireMockConfig().dynamicPort().bindAddress("127.0.0.1").containerThreads(64).extensions(GATE));
+			server.start();
+			Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "postpress-fake-stop"));
+			return server;
+		}
+
 	}
 
 }

@@ -4,22 +4,19 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
@@ -31,19 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * paths alike.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "logging.level.dev.chatproxy=TRACE", "logging.level.org.springframework.web=DEBUG",
-				"logging.level.org.springframework.http=DEBUG", "logging.level.reactor.netty=DEBUG",
-				"logging.level.io.github.resilience4j=DEBUG", "logging.level.org.springframework.boot.actuate=DEBUG" })
+@ProxyIntegrationTest
+@TestPropertySource(properties = { "logging.level.dev.chatproxy=TRACE", "logging.level.org.springframework.web=DEBUG",
+		"logging.level.org.springframework.http=DEBUG", "logging.level.reactor.netty=DEBUG",
+		"logging.level.io.github.resilience4j=DEBUG", "logging.level.org.springframework.boot.actuate=DEBUG" })
 class ApiKeySecrecyIntegrationTests {
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;

@@ -1,32 +1,29 @@
 package dev.chatproxy.upstream;
 
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -37,64 +34,42 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every error type of the seed's API page, and answers that are not postpress' at all,
  * reach the caller as CONTRACT.md section 5 says.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@ProxyIntegrationTest
+@TestPropertySource(properties = "postpress.max-response-size=64KB")
 class UpstreamErrorMappingIntegrationTests {
 
 	/** The 401 types that mean the proxy's own key is wrong. */
 	private static final Set<String> OWN_CREDENTIAL_TYPES = Set.of("errors/missing_credentials",
 			"errors/invalid_credentials", "errors/insufficient_privileges");
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	CircuitBreakerRegistry circuitBreakers;
-
-	@Autowired
-	CacheManager cacheManager;
-
 	private ProxyClient proxy;
 
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-		registry.add("postpress.max-response-size", () -> "64KB");
-	}
-
 	@BeforeEach
-	void resetBreakerAndCache() {
+	void setUp() {
 		this.proxy = new ProxyClient(this.port);
-		this.circuitBreakers.circuitBreaker("postpress").reset();
-		this.cacheManager.getCache("chats").clear();
 	}
 
-	/** The 33 error types of {@code seed/upstream-api-list-attendee-chats.txt}. */
+	/**
+	 * Every error type of postpress' API page (a copy of the seed, in
+	 * {@code src/test/resources/seed}), with the status it is listed under.
+	 */
 	static Stream<Arguments> seedErrorTypes() {
-		return Stream
-			.of(types(401, "missing_credentials", "multiple_sessions", "invalid_checkpoint_solution",
-					"invalid_proxy_credentials", "checkpoint_error", "invalid_credentials", "expired_credentials",
-					"insufficient_privileges", "disconnected_account", "disconnected_feature",
-					"invalid_credentials_but_valid_account_imap", "expired_link", "wrong_account"),
-					types(403, "account_restricted", "account_mismatch", "insufficient_permissions", "session_mismatch",
-							"feature_not_subscribed", "subscription_required", "unknown_authentication_context",
-							"action_required", "resource_access_restricted"),
-					types(404, "resource_not_found", "invalid_resource_identifier"),
-					types(500, "unexpected_error", "provider_error", "authentication_intent_error"),
-					types(503, "no_client_session", "no_channel", "no_handler", "network_down", "service_unavailable"),
-					types(504, "request_timeout"))
-			.flatMap((types) -> types);
-	}
-
-	private static Stream<Arguments> types(int status, String... names) {
-		return Stream.of(names).map((name) -> Arguments.of(status, "errors/" + name));
+		return SeedErrorTypes.read().stream().map((type) -> Arguments.of(type.status(), type.type()));
 	}
 
 	@Test
-	void coversEveryErrorTypeOfTheSeed() {
-		assertThat(seedErrorTypes()).hasSize(33);
+	void readsEveryErrorTypeTheSeedAnnouncesForEachStatus() {
+		List<SeedErrorTypes.ErrorType> types = SeedErrorTypes.read();
+		Map<Integer, Long> perStatus = types.stream()
+			.collect(Collectors.groupingBy(SeedErrorTypes.ErrorType::status, Collectors.counting()));
+		assertThat(perStatus).isEqualTo(SeedErrorTypes.announcedCounts());
+		assertThat(perStatus.keySet()).containsExactlyInAnyOrder(401, 403, 404, 500, 503, 504);
+		assertThat(types).extracting(SeedErrorTypes.ErrorType::type).doesNotHaveDuplicates();
 	}
 
 	@ParameterizedTest(name = "{0} {1}")
@@ -104,7 +79,7 @@ class UpstreamErrorMappingIntegrationTests {
 		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-map/chats");
 
 		int expectedStatus = OWN_CREDENTIAL_TYPES.contains(type) ? 502 : upstreamStatus;
-		JsonNode body = ProblemAssertions.assertProblem(response, expectedStatus, type, postpress.getPort());
+		JsonNode body = ProblemAssertions.assertProblem(response, expectedStatus, type, postpress.port());
 		assertThat(body.path("title").asString()).isEqualTo("Title of " + type);
 		assertThat(body.path("detail").asString()).isEqualTo("Detail of " + type);
 		int attempts = (upstreamStatus >= 500) ? 3 : 1;
@@ -138,7 +113,7 @@ class UpstreamErrorMappingIntegrationTests {
 	void answersBadUpstreamResponseToAnythingButAnEnvelopeOrAPage(String name, ResponseDefinitionBuilder answer) {
 		postpress.stubFor(Postpress.chats().willReturn(answer));
 		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-bad/chats");
-		ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.getPort());
+		ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.port());
 		assertThat(response.body()).doesNotContain("nginx").doesNotContain("Maintenance");
 		assertThat(upstreamCalls()).isEqualTo(1);
 	}
@@ -150,7 +125,7 @@ class UpstreamErrorMappingIntegrationTests {
 		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-broken/chats");
 		System.out
 			.println(fault + " -> " + response.statusCode() + " " + response.body() + " calls " + upstreamCalls());
-		ProblemAssertions.assertProblem(response, 503, "errors/network_down", postpress.getPort());
+		ProblemAssertions.assertProblem(response, 503, "errors/network_down", postpress.port());
 		assertThat(upstreamCalls()).isEqualTo(3);
 	}
 
@@ -158,7 +133,7 @@ class UpstreamErrorMappingIntegrationTests {
 	void answersBadUpstreamResponseToAPageAboveTheSizeLimit() {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(250, null)));
 		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-huge/chats?limit=250");
-		ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.getPort());
+		ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.port());
 		assertThat(upstreamCalls()).isEqualTo(1);
 	}
 
@@ -173,7 +148,7 @@ class UpstreamErrorMappingIntegrationTests {
 						+ " lacks a scope\"}")));
 		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-echo/chats");
 		JsonNode body = ProblemAssertions.assertProblem(response, 403, "errors/insufficient_permissions",
-				postpress.getPort());
+				postpress.port());
 		assertThat(body.path("detail").asString()).contains("lacks a scope");
 	}
 
@@ -181,7 +156,7 @@ class UpstreamErrorMappingIntegrationTests {
 	void keepsAnUnlistedErrorTypeOfAListedStatus() {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(403, "errors/brand_new_restriction")));
 		HttpResponse<String> response = this.proxy.get("/attendees/ACoA-new/chats");
-		ProblemAssertions.assertProblem(response, 403, "errors/brand_new_restriction", postpress.getPort());
+		ProblemAssertions.assertProblem(response, 403, "errors/brand_new_restriction", postpress.port());
 	}
 
 	private static int upstreamCalls() {
