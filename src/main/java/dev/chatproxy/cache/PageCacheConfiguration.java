@@ -1,6 +1,7 @@
 package dev.chatproxy.cache;
 
 import java.util.List;
+import java.util.Objects;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -64,7 +65,8 @@ class PageCacheConfiguration {
 	@Bean
 	PageCache pageCache(CaffeineCacheManager cacheManager, StatsCounter stats, Ticker ticker,
 			PageCacheProperties properties, MeterRegistry meters) {
-		AsyncCache<Object, Object> cache = ((CaffeineCache) cacheManager.getCache(CACHE)).getAsyncCache();
+		AsyncCache<Object, Object> cache = ((CaffeineCache) Objects.requireNonNull(cacheManager.getCache(CACHE)))
+			.getAsyncCache();
 		Counter collapsed = Counter.builder("chatproxy.cache.collapsed")
 			.description("Requests answered by waiting on an identical fetch already in flight")
 			.tag("cache", CACHE)

@@ -26,10 +26,11 @@ class ProblemDetailsAdvice {
 	ResponseEntity<ProblemDetail> problem(Exception ex, HttpServletRequest request) {
 		if (ex instanceof ErrorResponse error) {
 			ResponseEntity<ProblemDetail> answer = Problems.of(request, error);
-			if (answer.getStatusCode().is5xxServerError()) {
-				// no exception, no message: an upstream failure's text may quote
+			ProblemDetail problem = answer.getBody();
+			if (answer.getStatusCode().is5xxServerError() && problem != null) {
+				// the type only, no message: an upstream failure's text may quote
 				// postpress
-				logger.warn("Answered {} {}", answer.getStatusCode().value(), answer.getBody().getType());
+				logger.warn("Answered {} {}", answer.getStatusCode().value(), problem.getType());
 			}
 			return answer;
 		}

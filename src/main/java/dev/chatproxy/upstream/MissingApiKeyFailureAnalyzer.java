@@ -12,7 +12,7 @@ class MissingApiKeyFailureAnalyzer extends AbstractFailureAnalyzer<MissingApiKey
 	protected FailureAnalysis analyze(Throwable rootFailure, MissingApiKeyException cause) {
 		return new FailureAnalysis(MissingApiKeyException.MESSAGE,
 				"Set the environment variable POSTPRESS_API_KEY, or run the demo with ./mvnw spring-boot:test-run",
-				null);
+				cause);
 	}
 
 }

@@ -7,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.netty.channel.ChannelOption;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,7 +70,7 @@ class PostpressClientConfiguration {
 			.responseTimeout(properties.responseTimeout());
 	}
 
-	private static String userAgent(BuildProperties build) {
+	private static String userAgent(@Nullable BuildProperties build) {
 		return "chat-proxy/" + ((build != null) ? build.getVersion() : "dev");
 	}
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 
 import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -27,8 +28,9 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("postpress")
 public record PostpressProperties(@NotNull @DefaultValue("https://api.postpress.ai/api/v1") URI baseUrl,
-		@Nullable String apiKey, @NotNull @DefaultValue("2s") Duration connectTimeout,
-		@NotNull @DefaultValue("10s") Duration responseTimeout, @NotNull @DefaultValue("25s") Duration deadline,
+		@Nullable String apiKey, @NotNull @DurationMin(millis = 1) @DefaultValue("2s") Duration connectTimeout,
+		@NotNull @DurationMin(millis = 1) @DefaultValue("10s") Duration responseTimeout,
+		@NotNull @DurationMin(millis = 1) @DefaultValue("25s") Duration deadline,
 		@NotNull @DefaultValue("16MB") DataSize maxResponseSize) {
 
 	/**

@@ -79,12 +79,15 @@ class UpstreamErrorDecoder {
 
 	private @Nullable Envelope parse(byte[] body) {
 		try {
-			Envelope envelope = this.jsonMapper.readValue(body, Envelope.class);
-			if (envelope == null || !StringUtils.hasText(envelope.type()) || !envelope.type().startsWith("errors/")) {
+			RawEnvelope envelope = this.jsonMapper.readValue(body, RawEnvelope.class);
+			String type = (envelope != null) ? envelope.type() : null;
+			if (envelope == null || type == null || !StringUtils.hasText(type) || !type.startsWith("errors/")) {
 				return null;
 			}
-			return new Envelope(envelope.type(), redact(StringUtils.hasText(envelope.title()) ? envelope.title()
-					: envelope.type().substring("errors/".length())), redactNullable(envelope.detail()));
+			String title = envelope.title();
+			return new Envelope(type,
+					redact((title != null && StringUtils.hasText(title)) ? title : type.substring("errors/".length())),
+					redactNullable(envelope.detail()));
 		}
 		catch (JacksonException ex) {
 			return null;
@@ -123,10 +126,18 @@ class UpstreamErrorDecoder {
 	}
 
 	/**
-	 * The part of the seed's error envelope that the caller sees again.
+	 * The part of the seed's error envelope that the caller sees again, as postpress sent
+	 * it.
 	 */
 	@JsonIgnoreProperties(ignoreUnknown = true)
-	record Envelope(@Nullable String type, @Nullable String title, @Nullable String detail) {
+	record RawEnvelope(@Nullable String type, @Nullable String title, @Nullable String detail) {
+	}
+
+	/**
+	 * A valid envelope: an {@code errors/} type, a title, and the detail if any; API key
+	 * redacted.
+	 */
+	record Envelope(String type, String title, @Nullable String detail) {
 	}
 
 }

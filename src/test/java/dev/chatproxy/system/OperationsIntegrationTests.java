@@ -24,6 +24,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -75,6 +77,16 @@ class OperationsIntegrationTests {
 				"/loggers", "/shutdown", "/mappings")) {
 			assertThat(this.management.get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(404);
 		}
+	}
+
+	@Test
+	void infoNamesTheCommitAndTheVersionItWasBuiltFrom() {
+		HttpResponse<String> info = this.management.get("/actuator/info");
+
+		assertThat(info.statusCode()).isEqualTo(200);
+		JsonNode body = JsonMapper.builder().build().readTree(info.body());
+		assertThat(body.path("git").path("commit").path("id").asString()).matches("[0-9a-f]{7,40}");
+		assertThat(body.path("build").path("version").asString()).isNotBlank();
 	}
 
 	@Test
