@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
+import dev.chatproxy.system.ProblemType;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.web.util.UriUtils;
 
@@ -38,7 +40,7 @@ final class UpstreamUriGuard {
 		if (!Objects.equals(uri.getScheme(), this.base.getScheme())
 				|| !Objects.equals(uri.getRawAuthority(), this.base.getRawAuthority()) || uri.getRawFragment() != null
 				|| !isChatsPath(uri.getRawPath())) {
-			throw new UpstreamRejection(HttpStatus.BAD_REQUEST, "errors/invalid_parameters", "Invalid parameters",
+			throw new UpstreamRejection(ProblemType.INVALID_PARAMETERS, HttpStatus.BAD_REQUEST,
 					"'attendee_id' does not make a valid postpress path.", null);
 		}
 		return uri;
