@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.chatproxy.cache.PageCache;
 import dev.chatproxy.cache.Served;
+import dev.chatproxy.callers.AccountScope;
 import dev.chatproxy.system.RequestIds;
 import dev.chatproxy.upstream.ChatsQuery;
 import dev.chatproxy.upstream.ResilientPostpressClient;
@@ -26,9 +27,12 @@ class ChatsController {
 
 	private final ResilientPostpressClient postpress;
 
-	ChatsController(PageCache pageCache, ResilientPostpressClient postpress) {
+	private final AccountScope accountScope;
+
+	ChatsController(PageCache pageCache, ResilientPostpressClient postpress, AccountScope accountScope) {
 		this.pageCache = pageCache;
 		this.postpress = postpress;
+		this.accountScope = accountScope;
 	}
 
 	/**
@@ -38,8 +42,10 @@ class ChatsController {
 	@GetMapping("/attendees/{attendee_id}/chats")
 	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
 		// the raw query, decoded strictly here: the container's parser fails on
-		// malformed input with a server error
-		ChatsQuery query = ChatsQueryParser.parse(attendeeId, QueryString.parse(request.getQueryString()));
+		// malformed input with a server error; then scoped to the caller's accounts before
+		// the key is made, so that a narrowed request shares the entry of the explicit one
+		ChatsQuery query = this.accountScope
+			.narrow(ChatsQueryParser.parse(attendeeId, QueryString.parse(request.getQueryString())));
 		String key = query.cacheKey();
 		// read from the request rather than as @RequestHeader arguments: cheaper on the
 		// hit path
