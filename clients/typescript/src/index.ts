@@ -36,17 +36,17 @@ export function createChatProxyClient(options: ChatProxyOptions): Client<paths> 
   return client;
 }
 
-/** One page of chats, or the problem the proxy answered with. */
+/** One page of chats with how the cache served it, or the problem the proxy answered with. */
 export async function listChats(
   client: Client<paths>,
   attendeeIds: string[],
   query: ListChatsQuery = {},
-): Promise<{ page: ChatList } | { problem: Problem; status: number }> {
+): Promise<{ page: ChatList; cacheStatus: string | null } | { problem: Problem; status: number }> {
   const { data, error, response } = await client.GET("/attendees/{attendee_id}/chats", {
     params: { path: { attendee_id: attendeeIds.join(",") }, query },
   });
   if (data !== undefined) {
-    return { page: data };
+    return { page: data, cacheStatus: response.headers.get("Cache-Status") };
   }
   return { problem: error as Problem, status: response.status };
 }
