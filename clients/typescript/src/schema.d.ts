@@ -283,7 +283,8 @@ export interface operations {
                 limit?: number;
                 /**
                  * @description Only chats of these accounts: 1 to 50 account ids, comma-separated, each 1 to 256
-                 *     letters, digits or `-_.:@+=`. With bearer JWTs on, every id must be granted by the token.
+                 *     letters, digits or `-_.:@+=`, with at least one letter or digit. With bearer JWTs on,
+                 *     every id must be granted by the token.
                  */
                 account_id?: string;
             };
