@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -22,6 +23,7 @@ import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.context.support.WebApplicationContextUtils;
 import org.springframework.web.cors.CorsUtils;
@@ -71,6 +73,21 @@ class SecurityConfiguration {
 			.exceptionHandling(
 					(exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems));
 		return http.build();
+	}
+
+	/**
+	 * Spring Security's firewall rejects some paths before the proxy sees them, with a
+	 * 400 that names nothing: off, it is not needed; on, it stays, but lets encoded
+	 * slashes through to the proxy's own validation of attendee ids.
+	 */
+	@Bean
+	WebSecurityCustomizer firewall(ObjectProvider<JwtDecoder> jwtDecoder) {
+		if (jwtDecoder.getIfAvailable() == null) {
+			return (web) -> web.httpFirewall(new PassThroughFirewall());
+		}
+		StrictHttpFirewall firewall = new StrictHttpFirewall();
+		firewall.setAllowUrlEncodedSlash(true);
+		return (web) -> web.httpFirewall(firewall);
 	}
 
 	/**

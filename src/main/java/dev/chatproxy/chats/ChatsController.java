@@ -42,10 +42,8 @@ class ChatsController {
 	@GetMapping("/attendees/{attendee_id}/chats")
 	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
 		// the raw query, decoded strictly here: the container's parser fails on
-		// malformed input with a server error; then scoped to the caller's accounts
-		// before
-		// the key is made, so that a narrowed request shares the entry of the explicit
-		// one
+		// malformed input with a server error. Then scoped to the caller's accounts
+		// before the key is made: a narrowed request shares the explicit one's entry.
 		ChatsQuery query = this.accountScope
 			.narrow(ChatsQueryParser.parse(attendeeId, QueryString.parse(request.getQueryString())));
 		String key = query.cacheKey();
