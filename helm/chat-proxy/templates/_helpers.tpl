@@ -108,6 +108,10 @@ are printed as integers, never as 1e+06. extraEnv comes last.
   (list "RESILIENCE4J_CIRCUITBREAKER_INSTANCES_POSTPRESS_WAITDURATIONINOPENSTATE" $c.resilience.circuitBreakerWaitDurationInOpenState)
   (list "RESILIENCE4J_BULKHEAD_INSTANCES_POSTPRESS_MAXCONCURRENTCALLS" $c.resilience.bulkheadMaxConcurrentCalls)
   (list "PROXY_CORS_ALLOWED_ORIGINS" (join "," $c.corsAllowedOrigins))
+  (list "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI" $c.security.issuerUri)
+  (list "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI" $c.security.jwkSetUri)
+  (list "PROXY_SECURITY_AUDIENCE" $c.security.audience)
+  (list "PROXY_SECURITY_ACCOUNTS_CLAIM" $c.security.accountsClaim)
   (list "LOGGING_STRUCTURED_FORMAT_CONSOLE" $c.logFormat)
   (list "JAVA_TOOL_OPTIONS" $c.javaToolOptions) }}
 {{- $keyRef := dict "name" (include "chat-proxy.apiKeySecretName" .) "key" .Values.apiKey.existingSecretKey }}

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.chatproxy.cache.PageCache;
 import dev.chatproxy.cache.Served;
+import dev.chatproxy.callers.AccountScope;
 import dev.chatproxy.system.RequestIds;
 import dev.chatproxy.upstream.ChatsQuery;
 import dev.chatproxy.upstream.ResilientPostpressClient;
@@ -27,9 +28,12 @@ class ChatsController {
 
 	private final ResilientPostpressClient postpress;
 
-	ChatsController(PageCache pageCache, ResilientPostpressClient postpress) {
+	private final AccountScope accountScope;
+
+	ChatsController(PageCache pageCache, ResilientPostpressClient postpress, AccountScope accountScope) {
 		this.pageCache = pageCache;
 		this.postpress = postpress;
+		this.accountScope = accountScope;
 	}
 
 	/**
@@ -39,8 +43,10 @@ class ChatsController {
 	@GetMapping(path = "/attendees/{attendee_id}/chats", produces = MediaType.APPLICATION_JSON_VALUE)
 	Object chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
 		// the raw query, decoded strictly here: the container's parser fails on
-		// malformed input with a server error
-		ChatsQuery query = ChatsQueryParser.parse(attendeeId, QueryString.parse(request.getQueryString()));
+		// malformed input with a server error. Then scoped to the caller's accounts
+		// before the key is made: a narrowed request shares the explicit one's entry.
+		ChatsQuery query = this.accountScope
+			.narrow(ChatsQueryParser.parse(attendeeId, QueryString.parse(request.getQueryString())));
 		String key = query.cacheKey();
 		// read from the request rather than as @RequestHeader arguments: cheaper on the
 		// hit path

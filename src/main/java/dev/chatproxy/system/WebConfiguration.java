@@ -67,7 +67,8 @@ class WebConfiguration implements WebMvcConfigurer {
 			registry.addMapping("/attendees/**")
 				.allowedOrigins(this.cors.allowedOrigins().toArray(String[]::new))
 				.allowedMethods("GET", "HEAD")
-				.allowedHeaders(HttpHeaders.IF_NONE_MATCH, HttpHeaders.CACHE_CONTROL, RequestIds.HEADER)
+				.allowedHeaders(HttpHeaders.AUTHORIZATION, HttpHeaders.IF_NONE_MATCH, HttpHeaders.CACHE_CONTROL,
+						RequestIds.HEADER)
 				.exposedHeaders(ProxyHeaders.CACHE_STATUS, HttpHeaders.ETAG, HttpHeaders.AGE, HttpHeaders.RETRY_AFTER,
 						RequestIds.HEADER)
 				.allowCredentials(false)

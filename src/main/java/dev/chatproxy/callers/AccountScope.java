@@ -1,0 +1,71 @@
+package dev.chatproxy.callers;
+
+import java.util.Collection;
+import java.util.List;
+
+import dev.chatproxy.upstream.ChatsQuery;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.stereotype.Component;
+
+/**
+ * Limits a query to the accounts the caller's token grants: a request for other accounts
+ * is refused, a request for no particular account is narrowed to the caller's own. With
+ * bearer JWTs off there is no token, and every query passes unchanged.
+ */
+@Component
+public class AccountScope {
+
+	private final String accountsClaim;
+
+	AccountScope(CallersProperties properties) {
+		this.accountsClaim = properties.accountsClaim();
+	}
+
+	/**
+	 * Returns the query the current caller may make.
+	 * @param query the validated query
+	 * @return the query itself, or one narrowed to the caller's accounts
+	 * @throws InsufficientPermissionsException (403) when the caller may not read what it
+	 * asks for
+	 */
+	public ChatsQuery narrow(ChatsQuery query) {
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		if (!(authentication instanceof JwtAuthenticationToken token)) {
+			return query;
+		}
+		List<String> granted = granted(token);
+		if (granted.isEmpty()) {
+			throw new InsufficientPermissionsException(
+					"The token grants no account: its '" + this.accountsClaim + "' claim is missing or empty.");
+		}
+		if (query.accountIds().isEmpty()) {
+			return new ChatsQuery(query.attendeeIds(), query.cursor(), query.before(), query.after(), query.limit(),
+					granted);
+		}
+		if (!granted.containsAll(query.accountIds())) {
+			throw new InsufficientPermissionsException("'account_id' names an account that the token does not grant.");
+		}
+		return query;
+	}
+
+	private List<String> granted(JwtAuthenticationToken token) {
+		Object claim = token.getToken().getClaims().get(this.accountsClaim);
+		if (claim instanceof Collection<?> accounts) {
+			return accounts.stream()
+				.filter(String.class::isInstance)
+				.map(String.class::cast)
+				.map(String::trim)
+				.filter((account) -> !account.isEmpty())
+				.toList();
+		}
+		// a single account is sometimes issued as a plain string rather than a list
+		if (claim instanceof String account && !account.isBlank()) {
+			return List.of(account.trim());
+		}
+		return List.of();
+	}
+
+}

@@ -1,0 +1,257 @@
+package dev.chatproxy.callers;
+
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Section 12 with bearer JWTs turned on: real tokens signed with a key made here, its
+ * JWKS served over HTTP, and postpress faked over HTTP.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "proxy.cors.allowed-origins=https://app.example.com",
+				"spring.security.oauth2.resourceserver.jwt.issuer-uri=" + Tokens.ISSUER,
+				"proxy.security.audience=" + Tokens.AUDIENCE })
+@ExtendWith(OutputCaptureExtension.class)
+class CallersIntegrationTests {
+
+	private static final Tokens tokens = new Tokens();
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@RegisterExtension
+	static WireMockExtension issuer = Postpress.server();
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", () -> issuer.baseUrl() + "/jwks.json");
+	}
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@Autowired
+	CacheManager cacheManager;
+
+	ProxyClient proxy;
+
+	@BeforeEach
+	void setUp() {
+		this.proxy = new ProxyClient(this.port);
+		this.cacheManager.getCache("chats").clear();
+		issuer.stubFor(WireMock.get("/jwks.json").willReturn(WireMock.okJson(tokens.jwks())));
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
+	}
+
+	@Test
+	void servesACallerWithAValidTokenAndNarrowsItToItsAccounts() {
+		HttpResponse<String> response = get("/attendees/att_1/chats", tokens.valid("acc_2", "acc_1"));
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(postpress.getAllServeEvents()).singleElement()
+			.satisfies((event) -> assertThat(event.getRequest().queryParameter("account_id").firstValue())
+				.isEqualTo("acc_1,acc_2"));
+		assertThat(postpress.getAllServeEvents().get(0).getRequest().containsHeader("Authorization")).isFalse();
+	}
+
+	@Test
+	void aNarrowedRequestSharesTheCacheEntryOfTheExplicitOne() {
+		String token = tokens.valid("acc_1", "acc_2");
+
+		HttpResponse<String> narrowed = get("/attendees/att_1/chats", token);
+		HttpResponse<String> explicit = get("/attendees/att_1/chats?account_id=acc_2,acc_1", token);
+
+		assertThat(narrowed.headers().firstValue("Cache-Status")).hasValue("chat-proxy; fwd=uri-miss; stored");
+		assertThat(explicit.headers().firstValue("Cache-Status"))
+			.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit"));
+		assertThat(explicit.body()).isEqualTo(narrowed.body());
+		postpress.verify(1, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void servesAnExplicitSubsetOfTheGrantedAccounts() {
+		HttpResponse<String> response = get("/attendees/att_1/chats?account_id=acc_2", tokens.valid("acc_1", "acc_2"));
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(postpress.getAllServeEvents().get(0).getRequest().queryParameter("account_id").firstValue())
+			.isEqualTo("acc_2");
+	}
+
+	@Test
+	void refusesAnAccountOutsideTheTokenWithoutCallingPostpress() {
+		HttpResponse<String> response = get("/attendees/att_1/chats?account_id=acc_1,acc_3",
+				tokens.valid("acc_1", "acc_2"));
+
+		assertProblem(response, 403, "errors/insufficient_permissions");
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void refusesATokenWithoutTheAccountsClaim() {
+		HttpResponse<String> response = get("/attendees/att_1/chats",
+				tokens.with((claims) -> claims.claim("postpress_accounts", null)));
+
+		assertProblem(response, 403, "errors/insufficient_permissions");
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void refusesATokenThatGrantsNoAccount() {
+		HttpResponse<String> response = get("/attendees/att_1/chats",
+				tokens.with((claims) -> claims.claim("postpress_accounts", List.of())));
+
+		assertProblem(response, 403, "errors/insufficient_permissions");
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void asksForCredentialsWhenNoTokenIsSent() {
+		HttpResponse<String> response = this.proxy.get("/attendees/att_1/chats");
+
+		assertProblem(response, 401, "errors/missing_credentials");
+		assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void refusesAnExpiredToken() {
+		Instant past = Instant.now().minusSeconds(3600);
+		assertInvalid(tokens.with((claims) -> claims.issueTime(Date.from(past.minusSeconds(600)))
+			.notBeforeTime(Date.from(past.minusSeconds(600)))
+			.expirationTime(Date.from(past))));
+	}
+
+	@Test
+	void refusesATokenNotYetValid() {
+		assertInvalid(tokens.with((claims) -> claims.notBeforeTime(Date.from(Instant.now().plusSeconds(3600)))));
+	}
+
+	@Test
+	void refusesATokenSignedWithAnotherKey() {
+		assertInvalid(tokens.signedByStranger());
+	}
+
+	@Test
+	void refusesATamperedToken() {
+		String[] parts = tokens.valid("acc_1").split("\\.");
+		String widened = java.util.Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString(new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
+				.replace("\"acc_1\"", "\"acc_1\",\"acc_9\"")
+				.getBytes());
+		assertInvalid(parts[0] + "." + widened + "." + parts[2]);
+	}
+
+	@Test
+	void refusesATokenForAnotherAudience() {
+		assertInvalid(tokens.with((claims) -> claims.audience("another-service")));
+	}
+
+	@Test
+	void refusesATokenFromAnotherIssuer() {
+		assertInvalid(tokens.with((claims) -> claims.issuer("https://elsewhere.example.test")));
+	}
+
+	@Test
+	void refusesSomethingThatIsNotAJwt() {
+		assertInvalid("not-a-jwt");
+	}
+
+	@Test
+	void neverLogsTheToken(CapturedOutput output) {
+		String token = tokens.valid("acc_1");
+		get("/attendees/att_1/chats", token);
+		String expired = tokens.with((claims) -> claims.expirationTime(Date.from(Instant.now().minusSeconds(60))));
+		get("/attendees/att_1/chats", expired);
+
+		assertThat(output.getAll()).doesNotContain(token.split("\\.")[1]).doesNotContain(expired.split("\\.")[1]);
+	}
+
+	@Test
+	void answersCorsPreflightsWithoutAToken() {
+		HttpResponse<String> response = this.proxy.send("OPTIONS", "/attendees/att_1/chats", "Origin",
+				"https://app.example.com", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers",
+				"authorization");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+		assertThat(response.headers().firstValue("Access-Control-Allow-Headers"))
+			.hasValueSatisfying((headers) -> assertThat(headers.toLowerCase()).contains("authorization"));
+	}
+
+	@Test
+	void letsABrowserReadTheRefusalOfAMissingToken() {
+		HttpResponse<String> response = this.proxy.get("/attendees/att_1/chats", "Origin", "https://app.example.com");
+
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+	}
+
+	@Test
+	void leavesTheManagementPortOpen() {
+		ProxyClient management = new ProxyClient(this.managementPort);
+
+		assertThat(management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		assertThat(management.get("/actuator/info").statusCode()).isEqualTo(200);
+		assertThat(management.get("/actuator/caches").statusCode()).isEqualTo(200);
+	}
+
+	private HttpResponse<String> get(String path, String token) {
+		return this.proxy.get(path, "Authorization", "Bearer " + token, "X-Request-Id", "req-callers-1");
+	}
+
+	private void assertInvalid(String token) {
+		HttpResponse<String> response = get("/attendees/att_1/chats", token);
+
+		assertProblem(response, 401, "errors/invalid_credentials");
+		assertThat(response.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((header) -> assertThat(header).startsWith("Bearer"));
+		postpress.verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	private static void assertProblem(HttpResponse<String> response, int status, String type) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		JsonNode body = json.readTree(response.body());
+		assertThat(body.path("type").asString()).isEqualTo(type);
+		assertThat(body.path("status").asInt()).isEqualTo(status);
+		assertThat(body.path("title").asString()).isNotBlank();
+		assertThat(body.path("detail").asString()).isNotBlank();
+		assertThat(body.path("instance").asString()).isEqualTo(response.headers().firstValue("X-Request-Id").get());
+	}
+
+}

@@ -1,0 +1,95 @@
+package dev.chatproxy.callers;
+
+import java.net.http.HttpResponse;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+import org.springframework.context.ApplicationContext;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Section 12 left off, the default: Spring Security is on the classpath, yet callers see
+ * the proxy exactly as without it.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class CallersOffIntegrationTests {
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	ApplicationContext context;
+
+	@Autowired
+	CacheManager cacheManager;
+
+	ProxyClient proxy;
+
+	@BeforeEach
+	void setUp() {
+		this.proxy = new ProxyClient(this.port);
+		this.cacheManager.getCache("chats").clear();
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+	}
+
+	@Test
+	void servesEveryCallerWhateverItsAuthorizationHeaderSays() {
+		assertThat(this.proxy.get("/attendees/att_1/chats").statusCode()).isEqualTo(200);
+		assertThat(this.proxy.get("/attendees/att_2/chats", "Authorization", "Bearer not-a-jwt").statusCode())
+			.isEqualTo(200);
+		assertThat(postpress.getAllServeEvents())
+			.allSatisfy((event) -> assertThat(event.getRequest().getUrl()).doesNotContain("account_id"));
+	}
+
+	@Test
+	void addsNoSessionCookieNorSecurityHeaders() {
+		HttpResponse<String> response = this.proxy.get("/attendees/att_1/chats");
+
+		assertThat(response.headers().firstValue("Cache-Control"))
+			.hasValueSatisfying((value) -> assertThat(value).startsWith("private, max-age="));
+		assertThat(response.headers().map().keySet()).map(String::toLowerCase)
+			.doesNotContain("set-cookie", "x-frame-options", "x-content-type-options", "pragma", "expires",
+					"www-authenticate");
+	}
+
+	@Test
+	void offersNoLoginNorLogoutPage() {
+		for (String method : new String[] { "GET", "POST" }) {
+			for (String path : new String[] { "/login", "/logout" }) {
+				HttpResponse<String> response = this.proxy.send(method, path);
+				assertThat(response.statusCode()).as(method + " " + path).isIn(404, 405);
+				assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			}
+		}
+	}
+
+	@Test
+	void definesNoUserStoreNorTokenDecoder() {
+		assertThat(this.context.getBeanProvider(UserDetailsService.class).getIfAvailable()).isNull();
+		assertThat(this.context.getBeanProvider(JwtDecoder.class).getIfAvailable()).isNull();
+	}
+
+}
