@@ -10,17 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -32,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * opens a page served from another origin that lists chats through the generated
  * TypeScript client ({@code clients/browser-test}).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@ProxyIntegrationTest
 class BrowserClientIntegrationTests {
 
 	private static final Path CLIENTS = Path.of("clients");
@@ -41,12 +39,10 @@ class BrowserClientIntegrationTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
+	private static final WireMockServer postpress = Postpress.server();
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
 		registry.add("proxy.cors.allowed-origins", () -> "http://127.0.0.1:" + allowedPagePort);
 	}
 

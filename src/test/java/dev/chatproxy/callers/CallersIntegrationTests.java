@@ -7,7 +7,9 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.ProxyClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,28 +19,27 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Section 12 with bearer JWTs turned on: real tokens signed with a key made here, its
  * JWKS served over HTTP, and postpress faked over HTTP.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "proxy.cors.allowed-origins=https://app.example.com",
-				"spring.security.oauth2.resourceserver.jwt.issuer-uri=" + Tokens.ISSUER,
-				"proxy.security.audience=" + Tokens.AUDIENCE })
+@ProxyIntegrationTest
+@TestPropertySource(properties = { "spring.security.oauth2.resourceserver.jwt.issuer-uri=" + Tokens.ISSUER,
+		"proxy.security.audience=" + Tokens.AUDIENCE })
 @ExtendWith(OutputCaptureExtension.class)
 class CallersIntegrationTests {
 
@@ -46,15 +47,15 @@ class CallersIntegrationTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
+	private static final WireMockServer postpress = Postpress.server();
 
 	@RegisterExtension
-	static WireMockExtension issuer = Postpress.server();
+	static WireMockExtension issuer = WireMockExtension.newInstance()
+		.options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+		.build();
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
 		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", () -> issuer.baseUrl() + "/jwks.json");
 	}
 

@@ -2,23 +2,19 @@ package dev.chatproxy.callers;
 
 import java.net.http.HttpResponse;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.ProxyClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.ApplicationContext;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,16 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Section 12 left off, the default: Spring Security is on the classpath, yet callers see
  * the proxy exactly as without it.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@ProxyIntegrationTest
 class CallersOffIntegrationTests {
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;

@@ -7,7 +7,9 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.ProxyClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,40 +17,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The OpenAPI document is true: real answers of the running proxy, successes and every
  * kind of error, with bearer JWTs on, each validate against it.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "spring.security.oauth2.resourceserver.jwt.issuer-uri=" + Tokens.ISSUER,
-				"proxy.security.audience=" + Tokens.AUDIENCE })
+@ProxyIntegrationTest
+@TestPropertySource(properties = { "spring.security.oauth2.resourceserver.jwt.issuer-uri=" + Tokens.ISSUER,
+		"proxy.security.audience=" + Tokens.AUDIENCE })
 class OpenApiContractIntegrationTests {
 
 	private static final Tokens tokens = new Tokens();
 
 	private static final OpenApiDocument openApi = new OpenApiDocument();
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
+	private static final WireMockServer postpress = Postpress.server();
 
 	@RegisterExtension
-	static WireMockExtension issuer = Postpress.server();
+	static WireMockExtension issuer = WireMockExtension.newInstance()
+		.options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+		.build();
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
 		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", () -> issuer.baseUrl() + "/jwks.json");
 	}
 
