@@ -8,7 +8,6 @@ import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -32,7 +31,7 @@ class PostpressClient {
 
 	private final WebClient webClient;
 
-	private final JsonMapper jsonMapper;
+	private final ChatListValidator validator;
 
 	private final UpstreamErrorDecoder errorDecoder;
 
@@ -41,7 +40,7 @@ class PostpressClient {
 	PostpressClient(WebClient webClient, JsonMapper jsonMapper, UpstreamErrorDecoder errorDecoder,
 			UpstreamUriGuard uriGuard) {
 		this.webClient = webClient;
-		this.jsonMapper = jsonMapper;
+		this.validator = new ChatListValidator(jsonMapper.tokenStreamFactory());
 		this.errorDecoder = errorDecoder;
 		this.uriGuard = uriGuard;
 	}
@@ -113,14 +112,8 @@ class PostpressClient {
 	}
 
 	private Mono<byte[]> page(byte[] body) {
-		try {
-			ChatList page = this.jsonMapper.readValue(body, ChatList.class);
-			if (page != null && page.isValid()) {
-				return Mono.just(body);
-			}
-		}
-		catch (JacksonException ex) {
-			// falls through to the bad response below
+		if (this.validator.isChatList(body)) {
+			return Mono.just(body);
 		}
 		return Mono.error(new UpstreamBadResponse("postpress answered 200 with a body that is not a ChatList"));
 	}
