@@ -2,10 +2,12 @@ package dev.chatproxy.system;
 
 import java.io.IOException;
 
+import ch.qos.logback.classic.LoggerContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,13 +16,35 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * One log line per request, written when its answer is complete: method, path, status,
  * latency, cache status and (through the logging context) request id. Query strings are
- * left out: they carry cursors and account ids.
+ * left out: they carry cursors and account ids. Lines are written by a background thread
+ * (see {@link AsyncAccessLogAppender}), so that logging never serializes the requests.
  */
 class AccessLog extends OncePerRequestFilter {
 
-	private static final Logger logger = LoggerFactory.getLogger("dev.chatproxy.access");
+	static final String LOGGER_NAME = "dev.chatproxy.access";
+
+	private static final Logger logger = LoggerFactory.getLogger(LOGGER_NAME);
 
 	private static final String STARTED_AT = AccessLog.class.getName() + ".startedAt";
+
+	private volatile @Nullable AsyncAccessLogAppender appender;
+
+	@Override
+	protected void initFilterBean() {
+		if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+			this.appender = AsyncAccessLogAppender.install(context, LOGGER_NAME,
+					AsyncAccessLogAppender.DEFAULT_QUEUE_SIZE);
+		}
+	}
+
+	/**
+	 * Returns how many lines were dropped because the output could not keep up.
+	 * @return the count since this filter started
+	 */
+	long droppedLines() {
+		AsyncAccessLogAppender current = this.appender;
+		return (current != null) ? current.dropped() : 0;
+	}
 
 	@Override
 	protected boolean shouldNotFilterAsyncDispatch() {
@@ -40,7 +64,7 @@ class AccessLog extends OncePerRequestFilter {
 			if (!request.isAsyncStarted() && logger.isInfoEnabled()) {
 				long micros = (System.nanoTime() - (long) request.getAttribute(STARTED_AT)) / 1000;
 				String cacheStatus = response.getHeader("Cache-Status");
-				String millis = String.format("%d.%03d", micros / 1000, micros % 1000);
+				String millis = millis(micros);
 				logger.atInfo()
 					.addKeyValue("http.request.method", request.getMethod())
 					.addKeyValue("url.path", request.getRequestURI())
@@ -51,6 +75,13 @@ class AccessLog extends OncePerRequestFilter {
 							response.getStatus(), millis, (cacheStatus != null) ? cacheStatus : "-");
 			}
 		}
+	}
+
+	private static String millis(long micros) {
+		// what String.format("%d.%03d") gives, at a fraction of its cost on every request
+		long fraction = micros % 1000;
+		String padding = (fraction < 10) ? ".00" : (fraction < 100) ? ".0" : ".";
+		return (micros / 1000) + padding + fraction;
 	}
 
 }

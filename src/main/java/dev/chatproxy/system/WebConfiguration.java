@@ -1,5 +1,8 @@
 package dev.chatproxy.system;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -59,6 +62,14 @@ class WebConfiguration implements WebMvcConfigurer {
 			}
 
 		};
+	}
+
+	@Bean
+	MeterBinder accessLogDrops(FilterRegistrationBean<AccessLog> accessLog) {
+		return (registry) -> FunctionCounter
+			.builder("chatproxy.access.log.dropped", accessLog.getFilter(), AccessLog::droppedLines)
+			.description("Access-log lines dropped because the log output could not keep up")
+			.register(registry);
 	}
 
 	@Override
