@@ -1,222 +1,258 @@
 #!/usr/bin/env bash
 # Turns the measurements of bench/run.sh (DATA dir) into OUT/RESULTS.md and OUT/chart.png.
 # Usage: bench/report.sh DATA OUT   (run.sh calls it; it can be re-run on a kept DATA dir)
-# Variables of the run (machine, jdk, rounds...) come from data/run.env.
+# Variables of the run (machine, JDKs, rounds...) come from data/run.env.
+# A verdict computed from missing, empty or non-numeric data is "missed (no data)", never "met".
 # shellcheck disable=SC2154
 set -euo pipefail
 data=$1
 out=$2
-# the run's description, written by run.sh, so that the report can be made again from data/
 [[ -f $data/run.env ]] && source "$data/run.env"
 
 field() { sed -E "s/.*[ ]$2=([^ ]*).*/\1/" <<<"$1"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-column() { # scenario, column number (3 rps, 4 p50_us, 5 p99_us, 6 non2xx) -> one value per round
-  awk -F'\t' -v s="$1" -v c="$2" '$1 == s { print $c }' "$data/rounds.tsv"
+median() { grep -E '^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$' | sort -g |
+  awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }' || true; }
+column() { # jdk tag, scenario, column (4 rps, 5 p50_us, 6 p99_us, 7 non2xx, 9 CPU us/request) -> one value per round
+  awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$1 == t && $2 == s { print $c }' "$data/rounds.tsv"
 }
 list() { paste -sd' ' - | sed 's/ /, /g'; }
-fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
-met() { awk "BEGIN { exit !($1) }" && echo "met" || echo "**missed**"; }
-ms() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }'; }
-
-# --- hit path against the ceiling, per round ----------------------------------------------------
-hit_rows=""
-for size in 1 100; do
-  ratios=$(paste <(column "hit-$size" 3) <(column "ceiling-$size" 3) | awk '{ printf "%.3f\n", $1 / $2 }')
-  ratio=$(median <<<"$ratios")
-  declare "ratio_$size=$ratio"
-  for who in hit ceiling; do
-    rps=$(column "$who-$size" 3 | median)
-    p50=$(column "$who-$size" 4 | median)
-    p99=$(column "$who-$size" 5 | median)
-    bad=$(column "$who-$size" 6 | awk '{ s += $1 } END { print s + 0 }')
-    declare "rps_${who}_$size=$rps" "p50_${who}_$size=$p50" "p99_${who}_$size=$p99"
-    hit_rows+="| $who, $size-item page | $(fmt "$rps" '%.0f') ($(column "$who-$size" 3 | awk '{ printf "%.0f\n", $1 }' | list)) | $(ms "$p50") | $(ms "$p99") | $bad |"$'\n'
+number() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
+fmt() { number "$1" && awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }' || echo "n/a"; }
+ms() { number "$1" && awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }' || echo "n/a"; }
+met() { # awk condition on the values $2..: "met" only when every value is a number and it holds
+  local condition=$1 args=() i=0 v
+  shift
+  for v in "$@"; do
+    number "$v" || { echo "**missed** (no data)"; return; }
+    args+=(-v "v$i=$v")
+    i=$((i + 1))
   done
-  hit_rows+="| **ratio hit / ceiling, $size-item** | **$(fmt "$ratio" '%.3f')** (per round: $(list <<<"$ratios")) | | | |"$'\n'
+  awk "${args[@]}" "BEGIN { exit !($condition) }" && echo "met" || echo "**missed**"
+}
+ratios() { # jdk tag, scenario a, scenario b, column -> a/b per round (rounds where both exist)
+  paste <(column "$1" "$2" "$4") <(column "$1" "$3" "$4") |
+    awk 'NF == 2 && $2 > 0 { printf "%.3f\n", $1 / $2 }'
+}
+tags=$(cut -f1 "$data/rounds.tsv" | sort -u | sort -V)
+first_tag=$(head -1 <<<"$tags")
+
+# --- hit path against the references, per JDK ----------------------------------------------------
+names() { case $1 in proxy) echo "chat-proxy as shipped" ;; quiet) echo "chat-proxy, access log off" ;;
+  ceiling) echo "plain Spring Boot MVC, precomputed bytes (own JVM)" ;; nginx) echo "nginx proxy_cache (1 worker)" ;;
+  gateway) echo "Spring Cloud Gateway 5.0, LocalResponseCache" ;; *) echo "$1" ;; esac; }
+hit_rows=""
+goal_rows=""
+chart_rows=""
+for tag in $tags; do
+  for size in 1 100; do
+    for who in nginx ceiling gateway proxy quiet; do
+      rps=$(column "$tag" "$who-$size" 4 | median)
+      [[ $rps == nan ]] && continue
+      p50=$(column "$tag" "$who-$size" 5 | median)
+      p99=$(column "$tag" "$who-$size" 6 | median)
+      bad=$(column "$tag" "$who-$size" 7 | awk '{ s += $1 } END { print s + 0 }')
+      cpu=$(column "$tag" "$who-$size" 9 | median)
+      hit_rows+="| $tag | $size | $(names "$who") | $(fmt "$rps" '%.0f') ($(column "$tag" "$who-$size" 4 | awk '{ printf "%.0f\n", $1 }' | list)) | $(ms "$p50") | $(ms "$p99") | $(fmt "$cpu" '%.0f') | $bad |"$'\n'
+      [[ $size == 1 ]] && chart_rows+="$tag $who"$'\t'"$rps"$'\t'"$(ms "$p99")"$'\n'
+    done
+    for ref in gateway nginx ceiling quiet; do
+      r=$(ratios "$tag" "proxy-$size" "$ref-$size" 4)
+      [[ -n $r ]] || continue
+      c=$(ratios "$tag" "$ref-$size" "proxy-$size" 9)
+      hit_rows+="| $tag | $size | **ratio chat-proxy / $ref** | **$(fmt "$(median <<<"$r")" '%.2f')** (per round: $(list <<<"$r")) | | | $(fmt "$(median <<<"$c")" '%.2f') | |"$'\n'
+    done
+  done
+  vs_gateway=$(ratios "$tag" proxy-1 gateway-1 4 | median)
+  vs_nginx=$(ratios "$tag" proxy-1 nginx-1 4 | median)
+  # the same ratios from CPU time per request (reference / proxy): what the throughput ratio would
+  # be on a core of its own, much less sensitive to other load on the machine than req/s
+  cpu_gateway=$(ratios "$tag" gateway-1 proxy-1 9 | median)
+  cpu_nginx=$(ratios "$tag" nginx-1 proxy-1 9 | median)
+  cpu_log=$(ratios "$tag" quiet-1 proxy-1 9 | median)
+  tail_ratio=$(paste <(column "$tag" proxy-1 6) <(column "$tag" proxy-1 5) | awk 'NF == 2 && $2 > 0 { printf "%.2f\n", $1 / $2 }' | median)
+  log_ratio=$(ratios "$tag" proxy-1 quiet-1 4 | median)
+  overhead_1=$(paste <(column "$tag" miss-1 5) <(column "$tag" direct-1 5) | awk 'NF == 2 { printf "%.2f\n", ($1 - $2) / 1000 }' | median)
+  overhead_100=$(paste <(column "$tag" miss-100 5) <(column "$tag" direct-100 5) | awk 'NF == 2 { printf "%.2f\n", ($1 - $2) / 1000 }' | median)
+  start_plain=$(awk -F'\t' -v t="$tag" '$1 == t && $2 == "startup-plain" { print $4 / 1000 }' "$data/startup.tsv" | median)
+  start_cached=$(awk -F'\t' -v t="$tag" '$1 == t && $2 == "startup-cached" { print $4 / 1000 }' "$data/startup.tsv" | median)
+  cache_kind=$([[ ${tag#jdk} -ge 25 ]] && echo "AOT cache, -XX:AOTCache" || echo "AppCDS archive")
+  goal_rows+="| $tag | hit throughput ≥ 1.5 × Spring Cloud Gateway's, 1-item | $(fmt "$vs_gateway" '%.2f') × (by CPU per request: $(fmt "$cpu_gateway" '%.2f') ×) | $(met 'v0 >= 1.5' "$vs_gateway")$([[ -n ${gateway_skipped:-} ]] && echo " (gateway skipped: $gateway_skipped)") |"$'\n'
+  goal_rows+="| $tag | hit throughput ≥ 0.6 × nginx's, 1-item | $(fmt "$vs_nginx" '%.2f') × (by CPU per request: $(fmt "$cpu_nginx" '%.2f') ×) | $(met 'v0 >= 0.6' "$vs_nginx") |"$'\n'
+  goal_rows+="| $tag | hit p99 ≤ 5 × hit p50 at $connections connections, 1-item | p99/p50 $(fmt "$tail_ratio" '%.1f') | $(met 'v0 <= 5' "$tail_ratio") |"$'\n'
+  goal_rows+="| $tag | access log on: hits ≥ 90% of hits with it off, 1-item | $(fmt "$(awk -v r="$log_ratio" 'BEGIN { print r * 100 }' 2>/dev/null)" '%.0f')% (by CPU per request: $(fmt "$(awk -v r="$cpu_log" 'BEGIN { print r * 100 }' 2>/dev/null)" '%.0f')%) | $(met 'v0 >= 0.9' "$log_ratio") |"$'\n'
+  goal_rows+="| $tag | miss overhead p50 < 2 ms over postpress direct, 1-item | $(fmt "$overhead_1" '%.2f') ms | $(met 'v0 < 2' "$overhead_1") |"$'\n'
+  goal_rows+="| $tag | miss overhead p50 < 2 ms over postpress direct, 100-item | $(fmt "$overhead_100" '%.2f') ms | $(met 'v0 < 2' "$overhead_100") |"$'\n'
+  goal_rows+="| $tag | start-up to ready < 5 s on one core, jar as shipped | $(fmt "$start_plain" '%.1f') s | $(met 'v0 < 5' "$start_plain") |"$'\n'
+  goal_rows+="| $tag | start-up to ready < 5 s on one core, with the $cache_kind | $(fmt "$start_cached" '%.1f') s | $(met 'v0 < 5' "$start_cached") |"$'\n'
 done
 
-# --- miss overhead -------------------------------------------------------------------------------
+# --- miss overhead ---------------------------------------------------------------------------------
 miss_rows=""
-for size in 1 100; do
-  overheads=$(paste <(column "miss-$size" 4) <(column "direct-$size" 4) | awk '{ printf "%.2f\n", ($1 - $2) / 1000 }')
-  overhead=$(median <<<"$overheads")
-  declare "overhead_$size=$overhead"
-  miss_rows+="| $size-item page | $(ms "$(column "direct-$size" 4 | median)") | $(ms "$(column "miss-$size" 4 | median)") | **$(fmt "$overhead" '%.2f')** ($(list <<<"$overheads")) | $(ms "$(column "direct-$size" 5 | median)") | $(ms "$(column "miss-$size" 5 | median)") | $(met "$overhead < 2") |"$'\n'
+for tag in $tags; do
+  for size in 1 100; do
+    o=$(paste <(column "$tag" "miss-$size" 5) <(column "$tag" "direct-$size" 5) | awk 'NF == 2 { printf "%.2f\n", ($1 - $2) / 1000 }')
+    [[ -n $o ]] || continue
+    miss_rows+="| $tag | $size | $(ms "$(column "$tag" "direct-$size" 5 | median)") | $(ms "$(column "$tag" "miss-$size" 5 | median)") | **$(fmt "$(median <<<"$o")" '%.2f')** ($(list <<<"$o")) | $(ms "$(column "$tag" "direct-$size" 6 | median)") | $(ms "$(column "$tag" "miss-$size" 6 | median)") |"$'\n'
+  done
 done
-standin_cost=$(awk -v p="$(column direct-100 4 | median)" -v d="$delay_ms" 'BEGIN { printf "%.2f", p / 1000 - d }')
+miss_metrics=$(sed 's/\t/ /g; s/$/;/' "$data/miss-metrics.tsv" 2>/dev/null | paste -sd' ' - || true)
 
-miss_metrics=$(cat "$data/miss-metrics.tsv" 2>/dev/null | tr '\t' ' ' || true)
+# --- start-up --------------------------------------------------------------------------------------
+startup_rows=$(awk -F'\t' '{ printf "| %s | %s | %s | %.2f | %s |\n", $1, $2, $3, $4 / 1000, ($5 == "" ? "-" : $5) }' "$data/startup.tsv" 2>/dev/null || true)
 
-# --- coalescing ----------------------------------------------------------------------------------
+# --- coalescing ------------------------------------------------------------------------------------
 coalesce_rows=""
-coalesce_ok_1=1
-coalesce_ok_100=1
-while IFS=$'\t' read -r scenario round line; do
-  size=${scenario#coalesce-}
-  calls=$(field "$line" upstream_calls)
-  statuses=$(field "$line" statuses)
-  p50=$(field "$line" p50_ms)
-  [[ $calls == 1 && $statuses == "200:100" ]] || declare "coalesce_ok_$size=0"
-  coalesce_rows+="| $size | $round | $calls | $statuses | $(field "$line" cache) | $p50 | $(field "$line" max_ms) | $(field "$line" hit_burst_p50_ms) / $(field "$line" hit_burst_max_ms) |"$'\n'
-done <"$data/coalesce.tsv"
+coalesce_ok_1=0
+coalesce_ok_100=0
+seen_1=0
+seen_100=0
+if [[ -s $data/coalesce.tsv ]]; then
+  coalesce_ok_1=1
+  coalesce_ok_100=1
+  while IFS=$'\t' read -r scenario round line; do
+    size=${scenario#coalesce-}
+    declare "seen_$size=1"
+    calls=$(field "$line" upstream_calls)
+    statuses=$(field "$line" statuses)
+    [[ $calls == 1 && $statuses == "200:100" ]] || declare "coalesce_ok_$size=0"
+    coalesce_rows+="| $size | $round | $calls | $statuses | $(field "$line" cache) | $(field "$line" p50_ms) | $(field "$line" max_ms) | $(field "$line" hit_burst_p50_ms) / $(field "$line" hit_burst_max_ms) |"$'\n'
+  done <"$data/coalesce.tsv"
+fi
 coalesce_value() { awk -F'\t' -v s="coalesce-$1" '$1 == s { print $3 }' "$data/coalesce.tsv" | sed -E "s/.* $2=([^ ]*).*/\1/" | median; }
 coalesce_p50_1=$(coalesce_value 1 p50_ms)
 coalesce_p50_100=$(coalesce_value 100 p50_ms)
-coalesce_max_100=$(coalesce_value 100 max_ms)
-coalesce_burst_100=$(coalesce_value 100 hit_burst_p50_ms)
-coalesce_burst_1=$(coalesce_value 1 hit_burst_p50_ms)
-# every round: 1 call and 100 x 200; the median p50: within 20 ms of the upstream delay
 for size in 1 100; do
-  p="coalesce_p50_$size"
-  awk -v p="${!p}" -v d="$coalesce_delay_ms" 'BEGIN { exit !(p - d <= 20) }' || declare "coalesce_ok_$size=0"
+  p="coalesce_p50_$size" s="seen_$size" ok="coalesce_ok_$size"
+  # every round: 1 call and 100 x 200; the median p50 within 20 ms of the upstream delay
+  [[ ${!s} == 1 && ${!ok} == 1 && $(met "v0 - $coalesce_delay_ms <= 20" "${!p}") == met ]] || declare "coalesce_ok_$size=0"
 done
-coalesce_server=$(grep collapsed "$data/coalesce-access.log" 2>/dev/null | grep -oE ' [0-9]+\.[0-9]{3}ms'  2>/dev/null | tr -d ' ms' | sort -g |
+coalesce_server=$(grep collapsed "$data/coalesce-access.log" 2>/dev/null | grep -oE ' [0-9]+\.[0-9]{3}ms' 2>/dev/null | tr -d ' ms' | sort -g |
   awk '{ v[NR] = $1 } END { if (NR) printf "%d collapsed requests, server-side latency min %.1f, p50 %.1f, max %.1f ms", NR, v[1], v[int((NR + 1) / 2)], v[NR]; else print "no access-log lines" }')
 
-# --- expiry under load -----------------------------------------------------------------------------
+# --- expiry under load -------------------------------------------------------------------------------
 expiry_rows=""
-expiry_ok=1
-while IFS=$'\t' read -r _ round line; do
-  [[ $(field "$line" calls_per_expiry) == "1.00" && $(field "$line" status_5xx) == 0 ]] || expiry_ok=0
-  expiry_rows+="| $round | $(field "$line" rps) | $(field "$line" expiries) | $(field "$line" upstream_calls) | $(field "$line" calls_per_expiry) | $(field "$line" status_5xx) | $(field "$line" p50_ms) / $(field "$line" p99_ms) | $(field "$line" expiry_p99_median_ms) / $(field "$line" expiry_p99_max_ms) |"$'\n'
-done <"$data/expiry.tsv"
-expiry_lines=$(for file in "$data"/expiry-*.txt; do
-  round=${file##*-}
-  grep '^EXPIRY' "$file" | sed -E "s/^EXPIRY /round ${round%.txt} /"
-done)
-expiry_p50=$(awk -F'\t' '{ print $3 }' "$data/expiry.tsv" | sed -E 's/.* p50_ms=([^ ]*).*/\1/' | median)
-expiry_p99=$(awk -F'\t' '{ print $3 }' "$data/expiry.tsv" | sed -E 's/.* expiry_p99_median_ms=([^ ]*).*/\1/' | median)
+expiry_ok=0
+if [[ -s $data/expiry.tsv ]]; then
+  expiry_ok=1
+  while IFS=$'\t' read -r _ round line; do
+    [[ $(field "$line" calls_per_expiry) == "1.00" && $(field "$line" status_5xx) == 0 ]] || expiry_ok=0
+    expiry_rows+="| $round | $(field "$line" rps) | $(field "$line" expiries) | $(field "$line" upstream_calls) | $(field "$line" calls_per_expiry) | $(field "$line" status_5xx) | $(field "$line" p50_ms) / $(field "$line" p99_ms) | $(field "$line" expiry_p99_median_ms) / $(field "$line" expiry_p99_max_ms) |"$'\n'
+  done <"$data/expiry.tsv"
+fi
 
-# --- memory --------------------------------------------------------------------------------------
-IFS=$'\t' read -r _ heap_before heap_after fill_line <"$data/memory.tsv"
+# --- memory ----------------------------------------------------------------------------------------
+heap_before="" heap_after="" fill_line=""
+[[ -s $data/memory.tsv ]] && IFS=$'\t' read -r _ heap_before heap_after fill_line <"$data/memory.tsv"
 stored=$(field "$fill_line" stored)
 json=$(field "$fill_line" body_bytes_mean)
-per_page=$(awk -v a="$heap_after" -v b="$heap_before" -v n="$stored" 'BEGIN { printf "%.0f", (a - b) / n }')
-memory_ratio=$(awk -v p="$per_page" -v j="$json" 'BEGIN { printf "%.3f", p / j }')
+per_page=$(number "$heap_after" && number "$stored" && awk -v a="$heap_after" -v b="$heap_before" -v n="$stored" 'BEGIN { if (n > 0) printf "%.0f", (a - b) / n; else print "nan" }' || echo nan)
+memory_ratio=$(number "$per_page" && number "$json" && awk -v p="$per_page" -v j="$json" 'BEGIN { printf "%.3f", p / j }' || echo nan)
 
-# --- chart ---------------------------------------------------------------------------------------
-{
-  for size in 1 100; do
-    for who in hit ceiling; do
-      r="rps_${who}_$size" p="p50_${who}_$size" q="p99_${who}_$size"
-      printf '%s-%s\t%s\t%s\t%s\n' "$who" "$size" "${!r}" "$(ms "${!p}")" "$(ms "${!q}")"
-    done
-  done
-  for size in 1 100; do
-    for who in direct miss; do
-      printf '%s-%s\tNaN\t%s\t%s\n' "$who" "$size" "$(ms "$(column "$who-$size" 4 | median)")" "$(ms "$(column "$who-$size" 5 | median)")"
-    done
-  done
-  printf 'coalesce-100 (p50/max)\tNaN\t%s\t%s\n' "$coalesce_p50_100" "$coalesce_max_100"
-  printf 'expiry (p50/p99 near expiry)\tNaN\t%s\t%s\n' "$expiry_p50" "$expiry_p99"
-} >"$data/chart.tsv"
-gnuplot <<EOF
-set terminal pngcairo size 1200,900 font "sans,11"
+# --- chart: 1-item hit throughput and p99 per JDK and target -----------------------------------------
+printf '%s' "$chart_rows" >"$data/chart.tsv"
+if [[ -s $data/chart.tsv ]] && command -v gnuplot >/dev/null; then
+  gnuplot <<EOF || true
+set terminal pngcairo size 1200,800 font "sans,11"
 set output "$out/chart.png"
 set datafile separator "\t"
-set multiplot layout 2,1 title "chat-proxy benchmark, ${run_date:-$(date -u +%Y-%m-%d)}, ${jdk//\"/}, proxy on 1 core, medians of $rounds rounds"
+set multiplot layout 2,1 title "chat-proxy against its peers, 1-item page, cache hits, $connections connections, server on 1 core (${run_date:-})"
 set style data histograms
-set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key top right
 set grid ytics
-set xtics rotate by -20 left
-set title "Hit throughput at $connections connections: proxy against the Spring MVC ceiling (req/s)"
-set ylabel "req/s"
-stats "< head -4 $data/chart.tsv" using 2 nooutput
-set yrange [0:STATS_max * 1.15]
-plot "< head -4 $data/chart.tsv" using 2:xtic(1) title "req/s" lc rgb "#3b7dd8", \
-     '' using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.8 notitle
-set title "Latency, ms (log scale): hits at $connections conn.; misses and stand-in direct at 1 conn. (${delay_ms} ms upstream); coalescing (${coalesce_delay_ms} ms upstream); expiry"
-set ylabel "ms"
+set xtics rotate by -25 left
+set title "req/s (median of rounds)"
+set yrange [0:*]
+plot "$data/chart.tsv" using 2:xtic(1) title "req/s" lc rgb "#3b7dd8"
+set title "p99 ms (median of rounds, log scale)"
 set logscale y
-set yrange [*:*]
-set key top left
-set yrange [0.1:20000]
-plot "$data/chart.tsv" using 3:xtic(1) title "p50" lc rgb "#3b7dd8", '' using 4 title "p99 (coalesce: max; expiry: median p99 within 250 ms of an expiry)" lc rgb "#e8833a"
+set yrange [0.1:*]
+plot "$data/chart.tsv" using 3:xtic(1) title "p99 ms" lc rgb "#e8833a"
 unset multiplot
 EOF
+fi
 
-# --- RESULTS.md ----------------------------------------------------------------------------------
+profiles=$(for f in "$data"/profile-hits-*.txt; do [[ -f $f ]] && printf -- '- `data/%s` (tables), `data/%s` (flame graph), `data/%s` (folded stacks)\n' \
+  "${f##*/}" "$(basename "${f%.txt}").svg" "$(basename "${f%.txt}").folded"; done || true)
+
+# --- RESULTS.md --------------------------------------------------------------------------------------
 cat >"$out/RESULTS.md" <<EOF
 # chat-proxy benchmark results
 
-Produced by \`bench/run.sh\`, started ${run_date:-$(date -u '+%Y-%m-%d %H:%M UTC')}, in ${elapsed} s.
+Produced by \`bench/run.sh\`$([[ ${quick:-0} == 1 ]] && echo " in its QUICK=1 smoke mode (1 short round: no verdict to rely on)"), started ${run_date:-?}, in ${elapsed:-?} s.
 
 | | |
 |---|---|
-| machine | $machine |
-| JDK (proxy, stand-in, client) | $jdk |
-| load average (1/5/15 min) | before: $load_before; after: $load_after |
-| pinning | proxy on CPU 0; wrk, the stand-in and the Java client on CPU 1 (\`taskset\`) |
-| proxy | the jar with its defaults, except \`PROXY_CACHE_TTL=10m\` (hits, misses, coalescing, memory) or \`$expiry_ttl\` (expiry), \`PROXY_CACHE_MAX_ENTRIES=$((pages * 2))\`; access log at INFO, stdout to a file (ceiling under the same settings, same JVM) |
+| machine | ${machine:-?} |
+| JDKs (proxy and references) | ${jdk_list:-?} |
+| load average (1/5/15 min) | before: ${load_before:-?}; after: ${load_after:-?} |
+| pinning | every server under test on CPU 0, one at a time under load (the others idle); wrk, the stand-in and the Java client on CPU 1 (\`taskset\`) |
+| chat-proxy | the jar as shipped (\`java -jar\`, default logging and metrics), \`PROXY_CACHE_TTL=10m\` (\`$expiry_ttl\` for expiry), \`PROXY_CACHE_MAX_ENTRIES=$((pages * 2))\`, stdout to a file |
 | upstream | the simulated postpress, ${delay_ms} ms delay (${coalesce_delay_ms} ms for coalescing) |
-| pages | 1 item: $page1_bytes bytes of JSON; 100 items: $page100_bytes bytes |
-| warm-up | $warmup_cycles cycles of the four hit/ceiling loads until summed throughput rose less than 3% |
+| pages | 1 item: ${page1_bytes:-?} bytes of JSON; 100 items: ${page100_bytes:-?} bytes (identical bytes from every target) |
+| rounds | warm-up ${warmup_cycles:-?} × ${warmup_seconds:-?} s per JVM target and page, then $rounds rounds × ${seconds} s per target and page, the order of the targets rotating every round |
 
-## Targets
+## Goals of issue 14 (medians of the per-round ratios)
 
-| target | measured (median of $rounds rounds) | |
-|---|---|---|
-| hit throughput ≥ 85% of the ceiling (stretch 95%), 1-item page | $(fmt "$(awk -v r="$ratio_1" 'BEGIN { print r * 100 }')" '%.1f')% | $(met "$ratio_1 >= 0.85")$(awk -v r="$ratio_1" 'BEGIN { if (r >= 0.95) printf ", stretch met" }') |
-| hit throughput ≥ 85% of the ceiling (stretch 95%), 100-item page | $(fmt "$(awk -v r="$ratio_100" 'BEGIN { print r * 100 }')" '%.1f')% | $(met "$ratio_100 >= 0.85")$(awk -v r="$ratio_100" 'BEGIN { if (r >= 0.95) printf ", stretch met" }') |
-| coalescing, 100-item page: 1 upstream call, 100 × 200, p50 ≤ ${coalesce_delay_ms} + 20 ms | p50 $coalesce_p50_100 ms (same burst on the cached page: $coalesce_burst_100 ms) | $( ((coalesce_ok_100)) && echo met || echo "**missed**") |
-| coalescing, 1-item page: 1 upstream call, 100 × 200, p50 ≤ ${coalesce_delay_ms} + 20 ms | p50 $coalesce_p50_1 ms (same burst on the cached page: $coalesce_burst_1 ms) | $( ((coalesce_ok_1)) && echo met || echo "**missed**") |
-| expiry under load: 1 upstream call per expiry, no 5xx | see below | $( ((expiry_ok)) && echo met || echo "**missed**") |
-| miss overhead p50 < 2 ms, 1-item page | $overhead_1 ms | $(met "$overhead_1 < 2") |
-| miss overhead p50 < 2 ms, 100-item page | $overhead_100 ms | $(met "$overhead_100 < 2") |
-| heap per cached 100-item page ≤ 1.5 × its JSON | $per_page bytes for $json bytes of JSON: $(fmt "$memory_ratio" '%.2f')× | $(met "$memory_ratio <= 1.5") |
-
+| JDK | goal | measured | |
+|---|---|---|---|
+$goal_rows
 ![chart](chart.png)
 
-## 1-2. Hit path against the ceiling ($connections connections, ${seconds} s per measurement)
+## 1. Hit path against the references ($connections connections, ${seconds} s per measurement)
 
-The ceiling is \`bench/src/main/java/dev/chatproxy/bench/CeilingController.java\`, a plain
-\`@RestController\` in the proxy's JVM answering the same bytes, precomputed. Ratios are per
-round (hit and ceiling measured back to back, order alternating), then the median.
+References, each in its own process on the same core: nginx \`proxy_cache\` (\`bench/nginx.conf\`), a plain
+Spring Boot MVC application answering precomputed bytes with no filters (\`bench/src/main/java/dev/chatproxy/bench/CeilingApplication.java\`),
+Spring Cloud Gateway 5.0 with LocalResponseCache (\`bench/gateway\`)$([[ -n ${gateway_skipped:-} ]] && echo ": skipped, $gateway_skipped"), and the proxy
+again with its access log off (\`LOGGING_LEVEL_DEV_CHATPROXY_ACCESS=WARN\`). Ratios are per round, then the median.
+"CPU µs per request": the target's user + system CPU time (\`/proc/PID/stat\`, nginx master and worker) over the
+run divided by its requests; on a ratio row, reference CPU / chat-proxy CPU, the throughput ratio a core of its own
+would give (less sensitive to other load than req/s).
 
-| scenario | req/s, median (rounds) | p50 ms | p99 ms | non-2xx |
-|---|---|---|---|---|
+| JDK | items | target | req/s, median (rounds) | p50 ms | p99 ms | CPU µs per request | non-2xx |
+|---|---|---|---|---|---|---|---|
 $hit_rows
-## 3. Miss overhead (1 connection, a new key per request, ${miss_seconds} s per measurement)
+Profiles of the proxy's 1-item hit path under load (JFR, \`bench/profile.sh\`):
+$profiles
 
-Overhead = p50 through the proxy on misses − p50 of the stand-in called directly, per round.
-The stand-in's own cost above its ${delay_ms} ms delay (100-item page, direct p50 − delay):
-$standin_cost ms; it is paid on both sides of the difference. The proxy's own metrics over the
-measured misses (\`http_server_requests\` and \`http_client_requests\` deltas): $miss_metrics.
+## 2. Miss overhead (1 connection, a new key per request, ${miss_seconds} s per measurement)
 
-| page | direct p50 ms | proxy miss p50 ms | overhead p50 ms (rounds) | direct p99 ms | proxy miss p99 ms | target < 2 ms |
+Overhead = p50 through the proxy on misses − p50 of the stand-in called directly, per round. The proxy's own
+metrics over the measured misses (\`http_server_requests\` and \`http_client_requests\` deltas): $miss_metrics
+
+| JDK | items | direct p50 ms | proxy miss p50 ms | overhead p50 ms (rounds) | direct p99 ms | proxy miss p99 ms |
 |---|---|---|---|---|---|---|
 $miss_rows
-## 4. Coalescing (100 concurrent identical requests on a cold key, ${coalesce_delay_ms} ms upstream)
+## 3. Start-up to ready, pinned to CPU 0
 
-The last column is the same client's 100-request burst on a cached key just before: what one
-core takes to answer 100 requests at once, without any upstream. The proxy's access log for
-these requests (written when each answer completes): $coalesce_server.
+Launch to the first 200 of \`/actuator/health/readiness\` (polled every 100 ms), the jar extracted
+(\`-Djarmode=tools extract\`) as the container image runs it; "cached": JDK 25's AOT cache
+(\`-XX:AOTCacheOutput\` training run with \`-Dspring.context.exit=onRefresh\`, then \`-XX:AOTCache\`), JDK 17's
+AppCDS (\`-XX:ArchiveClassesAtExit\`, then \`-XX:SharedArchiveFile\`); "bench": the benchmark's own proxy start.
+
+| JDK | variant | run | seconds to ready | Spring's "Started in" s |
+|---|---|---|---|---|
+$startup_rows
+
+## 4. Coalescing (100 concurrent identical requests on a cold key, ${coalesce_delay_ms} ms upstream, $first_tag)
+
+Verdicts: 100-item $( ((coalesce_ok_100)) && echo met || echo "**missed**"), 1-item $( ((coalesce_ok_1)) && echo met || echo "**missed**")
+(every round 1 upstream call and 100 × 200, median p50 ≤ ${coalesce_delay_ms} + 20 ms). The proxy's access log for these
+requests: $coalesce_server.
 
 | page items | round | upstream calls | statuses | Cache-Status | p50 ms | max ms | cached-key burst p50 / max ms |
 |---|---|---|---|---|---|---|---|
 $coalesce_rows
-## 5. Expiry under load ($connections connections on one 100-item key, TTL $expiry_ttl, ${expiry_seconds} s per round)
+## 5. Expiry under load ($connections connections on one 100-item key, TTL $expiry_ttl, ${expiry_seconds} s per round, $first_tag)
 
-Driven by \`bench/Client.java\` (plain sockets, one virtual thread per connection). An expiry is the
-request answered \`fwd=uri-miss; stored\`; "around" = requests started within 250 ms of it.
+Verdict (1 upstream call per expiry, no 5xx, in every round): $( ((expiry_ok)) && echo met || echo "**missed**").
 
 | round | req/s | expiries | upstream calls | calls per expiry | 5xx | p50 / p99 ms (all) | p99 around an expiry, median / worst ms |
 |---|---|---|---|---|---|---|---|
 $expiry_rows
-Every expiry:
+## 6. Memory (${stored:-?} cached 100-item pages, $first_tag)
 
-\`\`\`
-$expiry_lines
-\`\`\`
+Live heap after a full GC before and after: ${heap_before:-?} → ${heap_after:-?} bytes, $per_page bytes per page for
+${json:-?} bytes of JSON ($(fmt "$memory_ratio" '%.3f')×): $(met 'v0 <= 1.5' "$memory_ratio") (target ≤ 1.5×).
 
-## 6. Memory ($stored cached 100-item pages)
-
-Live heap after a full GC (\`jcmd GC.class_histogram\` total) before and after caching $stored
-distinct 100-item pages: $heap_before → $heap_after bytes, $per_page bytes per page, for a page of
-$json bytes of JSON ($(fmt "$memory_ratio" '%.3f')×). Histogram heads in \`data/histogram-*.txt\`.
-
-Raw numbers: \`data/\` (rounds.tsv: scenario, round, req/s, p50 µs, p99 µs, non-2xx, socket errors).
+Raw numbers: \`data/\` (rounds.tsv: JDK, scenario, round, req/s, p50 µs, p99 µs, non-2xx, socket errors).
 EOF

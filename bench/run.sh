@@ -1,32 +1,46 @@
 #!/usr/bin/env bash
-# Load benchmark of chat-proxy (issue 7): hit path against a Spring MVC ceiling in the same
-# JVM, miss overhead, coalescing, expiry under load and heap per cached page.
-# Usage: bench/run.sh   (from the repository root or anywhere; about 7-9 minutes)
+# Load benchmark of chat-proxy (issues 7 and 14): the proxy's hit path against references in
+# their own processes, measured side by side in the same rounds (nginx proxy_cache, a plain
+# Spring Boot MVC app answering precomputed bytes, Spring Cloud Gateway 5.0 with
+# LocalResponseCache), on each JDK; then miss overhead, start-up, coalescing, expiry under load
+# and heap per cached page.
+# Usage: bench/run.sh            (from anywhere; about 12 minutes on a quiet 2-core machine)
+#        QUICK=1 bench/run.sh    (smoke run, about 3-4 minutes: 1 short round of everything)
 # Writes bench/results/RESULTS.md, bench/results/chart.png and bench/results/data/.
-# Knobs (environment): BENCH_JAVA_HOME (default Temurin 25 if installed, else the default JDK),
-# BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_DELAY_MS (20),
-# BENCH_WARMUP_SECONDS (4 per step), BENCH_WARMUP_MIN/MAX (3/8 cycles), BENCH_SKIP_BUILD (0),
-# BENCH_PORT_BASE (18080: proxy, +1 management, +10 stand-in), BENCH_OUT (bench/results).
+# Knobs (environment): BENCH_JDKS (space-separated JDK homes; default JDK 17 and Temurin 25 where
+# installed, the first also runs coalescing, expiry and memory), BENCH_ROUNDS (3), BENCH_SECONDS (6),
+# BENCH_CONNECTIONS (64), BENCH_DELAY_MS (20), BENCH_WARMUP_SECONDS (3 per load),
+# BENCH_WARMUP_CYCLES (2), BENCH_STARTS (2 timed start-ups per JDK and variant), BENCH_JFR (1: a
+# JFR profile of the proxy's hit path on each JDK), BENCH_SKIP_BUILD (0), BENCH_PORT_BASE (18080),
+# BENCH_OUT (bench/results).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-rounds=${BENCH_ROUNDS:-3}
-seconds=${BENCH_SECONDS:-10}
+quick=${QUICK:-0}
+if [[ $quick == 1 ]]; then
+  rounds=${BENCH_ROUNDS:-1} seconds=${BENCH_SECONDS:-3} warmup_seconds=${BENCH_WARMUP_SECONDS:-2}
+  warmup_cycles=${BENCH_WARMUP_CYCLES:-1} miss_seconds=${BENCH_MISS_SECONDS:-2} expiry_seconds=${BENCH_EXPIRY_SECONDS:-5}
+  pages=${BENCH_PAGES:-1000} starts=${BENCH_STARTS:-1}
+else
+  rounds=${BENCH_ROUNDS:-3} seconds=${BENCH_SECONDS:-6} warmup_seconds=${BENCH_WARMUP_SECONDS:-3}
+  warmup_cycles=${BENCH_WARMUP_CYCLES:-2} miss_seconds=${BENCH_MISS_SECONDS:-3} expiry_seconds=${BENCH_EXPIRY_SECONDS:-8}
+  pages=${BENCH_PAGES:-10000} starts=${BENCH_STARTS:-2}
+fi
 connections=${BENCH_CONNECTIONS:-64}
 delay_ms=${BENCH_DELAY_MS:-20}
-warmup_seconds=${BENCH_WARMUP_SECONDS:-4}
-warmup_min=${BENCH_WARMUP_MIN:-3}
-warmup_max=${BENCH_WARMUP_MAX:-8}
-miss_seconds=${BENCH_MISS_SECONDS:-5}
-expiry_seconds=${BENCH_EXPIRY_SECONDS:-9}
 expiry_ttl=${BENCH_EXPIRY_TTL:-2s}
+jfr=${BENCH_JFR:-1}
 coalesce_delay_ms=200
-pages=10000
 port_base=${BENCH_PORT_BASE:-18080}
 app_port=$port_base
 management_port=$((port_base + 1))
+ceiling_port=$((port_base + 2))
+gateway_port=$((port_base + 3))
+nginx_port=$((port_base + 4))
+quiet_port=$((port_base + 5))
+quiet_management_port=$((port_base + 6))
 sim_port=$((port_base + 10))
 out=${BENCH_OUT:-$root/bench/results}
 data=$out/data
@@ -35,14 +49,20 @@ logs=$work/logs
 api_key=bench_not_a_secret
 attendee=att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
 jar=$root/target/chat-proxy-0.1.0-SNAPSHOT.jar
-if [[ -n ${BENCH_JAVA_HOME:-} ]]; then
-  java_home=$BENCH_JAVA_HOME
-elif [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  java_home=/usr/lib/jvm/temurin-25-jdk-amd64
+gateway_jar=$root/bench/gateway/target/bench-gateway.jar
+if [[ -n ${BENCH_JDKS:-} ]]; then
+  read -r -a jdks <<<"$BENCH_JDKS"
 else
-  java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+  jdks=()
+  for home in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64; do
+    [[ -x $home/bin/java ]] && jdks+=("$home")
+  done
+  ((${#jdks[@]})) || jdks=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
 fi
-java=$java_home/bin/java
+# the stand-in, wrk's helpers and the Java client run on the newest JDK, whatever is measured
+tool_home=${jdks[${#jdks[@]} - 1]}
+[[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && tool_home=/usr/lib/jvm/temurin-25-jdk-amd64
+tool_java=$tool_home/bin/java
 started_at=$(date +%s)
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 
@@ -76,10 +96,10 @@ stop() { # stop one started process by pid and forget it
   pids=("${kept[@]+"${kept[@]}"}")
 }
 
-wait_for() { # url, what; bounded to 60 s
-  for _ in $(seq 1 300); do
+wait_for() { # url, what; bounded to 120 s
+  for _ in $(seq 1 1200); do
     curl -sf -o /dev/null "$1" && return 0
-    sleep 0.2
+    sleep 0.1
   done
   die "$2 did not come up at $1"
 }
@@ -90,12 +110,13 @@ field() { # RESULT line, key -> value
   sed -E "s/.*[ ]$2=([^ ]*).*/\1/" <<<"$1"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+now_ms() { date +%s%3N; }
 
 # --- tools and build ---------------------------------------------------------------------------
 install_tools() {
   local missing=()
   command -v wrk >/dev/null || missing+=(wrk)
+  command -v nginx >/dev/null || missing+=(nginx-light)
   command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
   command -v taskset >/dev/null || missing+=(util-linux)
   command -v unzip >/dev/null || missing+=(unzip)
@@ -111,45 +132,111 @@ install_tools() {
 build() {
   if [[ ${BENCH_SKIP_BUILD:-0} != 1 || ! -f $jar || ! -d target/test-classes/dev/chatproxy/demo ]]; then
     log "building the jar and the simulated postpress"
-    ./mvnw -q -B -DskipTests package
-    ./mvnw -q -B test-compile
+    ./mvnw -q -B -DskipTests -Djacoco.skip=true package
+    ./mvnw -q -B -Djacoco.skip=true test-compile
   fi
-  log "compiling the ceiling endpoint and the client with $java_home"
-  rm -rf "${work:?}/classes" "${work:?}/client" "${work:?}/lib"
+  gateway_skipped=""
+  if [[ ${BENCH_SKIP_BUILD:-0} != 1 || ! -f $gateway_jar ]]; then
+    log "building the Spring Cloud Gateway reference (bench/gateway, Boot 4.0 + Gateway 5.0)"
+    if ! ./mvnw -q -B -f bench/gateway/pom.xml -DskipTests package >"$work/gateway-build.log" 2>&1; then
+      gateway_skipped="its build failed (bench/target/gateway-build.log: $(grep -m1 -E 'ERROR|Could not' "$work/gateway-build.log" | cut -c1-200))"
+      log "Spring Cloud Gateway skipped: $gateway_skipped"
+    fi
+  fi
+  log "compiling the ceiling application and the client"
+  rm -rf "${work:?}/classes" "${work:?}/client" "${work:?}/lib" "${work:?}/extracted"
   mkdir -p "$work/classes" "$work/client" "$work/lib"
   unzip -q -o "$jar" 'BOOT-INF/lib/*' -d "$work/lib"
-  "$java_home/bin/javac" --release 17 -nowarn -cp "$work/lib/BOOT-INF/lib/*" -d "$work/classes" \
-    bench/src/main/java/dev/chatproxy/bench/CeilingController.java
-  "$java_home/bin/javac" --release 17 -d "$work/client" bench/Client.java
+  "$tool_home/bin/javac" --release 17 -nowarn -cp "$work/lib/BOOT-INF/lib/*" -d "$work/classes" \
+    bench/src/main/java/dev/chatproxy/bench/CeilingApplication.java
+  "$tool_home/bin/javac" --release 17 -d "$work/client" bench/Client.java
+  # the jar extracted as Spring Boot recommends for CDS / the AOT cache (start-up section)
+  "$tool_java" -Djarmode=tools -jar "$jar" extract --destination "$work/extracted" >/dev/null
 }
 
 # --- processes ---------------------------------------------------------------------------------
 start_standin() {
   log "starting the stand-in (simulated postpress, ${delay_ms} ms) on CPU 1, port $sim_port"
-  taskset -c 1 "$java" -Dsun.net.httpserver.nodelay=true -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress \
+  taskset -c 1 "$tool_java" -Dsun.net.httpserver.nodelay=true -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress \
     --port="$sim_port" --delay-ms="$delay_ms" --api-key="$api_key" >"$logs/standin.log" 2>&1 &
   pids+=($!)
   standin_pid=$!
   wait_for "http://127.0.0.1:$sim_port/__simulator/stats" "the stand-in"
 }
 
-start_proxy() { # name, cache ttl
-  log "starting the proxy ($1, ttl $2) on CPU 0, port $app_port; access log to $logs/proxy-$1.log"
-  POSTPRESS_API_KEY=$api_key POSTPRESS_BASE_URL=http://127.0.0.1:$sim_port/api/v1 \
-    SERVER_PORT=$app_port MANAGEMENT_SERVER_PORT=$management_port \
-    PROXY_CACHE_TTL=$2 PROXY_CACHE_MAX_ENTRIES=$((pages * 2)) \
-    taskset -c 0 "$java" -Dloader.path="$work/classes" -Dloader.main=dev.chatproxy.ChatProxyApplication \
-    -cp "$jar" org.springframework.boot.loader.launch.PropertiesLauncher >"$logs/proxy-$1.log" 2>&1 &
+proxy_env() { # ttl -> env assignments for the proxy
+  echo "POSTPRESS_API_KEY=$api_key POSTPRESS_BASE_URL=http://127.0.0.1:$sim_port/api/v1 SERVER_PORT=$app_port" \
+    "MANAGEMENT_SERVER_PORT=$management_port PROXY_CACHE_TTL=$1 PROXY_CACHE_MAX_ENTRIES=$((pages * 2))"
+}
+
+start_proxy() { # name, cache ttl, [extra JVM options...]; the jar as shipped, pinned to CPU 0
+  local name=$1 ttl=$2
+  shift 2
+  log "starting the proxy ($name, ttl $ttl) on CPU 0, port $app_port; log to $logs/proxy-$name.log"
+  local t0
+  t0=$(now_ms)
+  # deeper JFR stacks than the default 64, so that the profile reaches the request's root frames
+  env $(proxy_env "$ttl") taskset -c 0 "$java" -XX:FlightRecorderOptions:stackdepth=256 "$@" -jar "$jar" \
+    >"$logs/proxy-$name.log" 2>&1 &
   pids+=($!)
   proxy_pid=$!
   wait_for "http://127.0.0.1:$management_port/actuator/health/readiness" "the proxy"
+  proxy_ready_ms=$(($(now_ms) - t0))
+}
+
+start_quiet_proxy() { # the same jar with the access log off, for the access log's own cost
+  log "starting a second proxy with the access log off (dev.chatproxy.access at WARN) on CPU 0, port $quiet_port"
+  env $(proxy_env 10m) SERVER_PORT=$quiet_port MANAGEMENT_SERVER_PORT=$quiet_management_port \
+    LOGGING_LEVEL_DEV_CHATPROXY_ACCESS=WARN taskset -c 0 "$java" -jar "$jar" >"$logs/quiet-$tag.log" 2>&1 &
+  pids+=($!)
+  quiet_pid=$!
+  wait_for "http://127.0.0.1:$quiet_management_port/actuator/health/readiness" "the proxy without access log"
+}
+
+start_ceiling() {
+  log "starting the ceiling (plain Spring Boot MVC, own JVM) on CPU 0, port $ceiling_port"
+  taskset -c 0 "$java" -cp "$work/classes:$work/lib/BOOT-INF/lib/*" dev.chatproxy.bench.CeilingApplication \
+    --server.port="$ceiling_port" --postpress.base-url="http://127.0.0.1:$sim_port/api/v1" \
+    --postpress.api-key="$api_key" >"$logs/ceiling-$tag.log" 2>&1 &
+  pids+=($!)
+  ceiling_pid=$!
+  wait_for "$(ceiling_url 1)" "the ceiling"
+}
+
+start_gateway() {
+  [[ -z $gateway_skipped ]] || return 0
+  log "starting Spring Cloud Gateway (LocalResponseCache) on CPU 0, port $gateway_port"
+  taskset -c 0 "$java" -jar "$gateway_jar" --server.port="$gateway_port" \
+    --bench.upstream="http://127.0.0.1:$sim_port" --bench.api-key="$api_key" >"$logs/gateway-$tag.log" 2>&1 &
+  pids+=($!)
+  gateway_pid=$!
+  wait_for "$(gateway_url 1)" "Spring Cloud Gateway"
+}
+
+start_nginx() {
+  local dir=$work/nginx user=()
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  sed -e "s#@WORK@#$dir#g" -e "s#@PORT@#$nginx_port#" -e "s#@UPSTREAM@#127.0.0.1:$sim_port#" \
+    -e "s#@API_KEY@#$api_key#" bench/nginx.conf >"$dir/nginx.conf"
+  [[ $(id -u) != 0 ]] || user=(-g "user root;")
+  log "starting nginx (1 worker, proxy_cache) on CPU 0, port $nginx_port"
+  taskset -c 0 nginx -p "$dir" -c "$dir/nginx.conf" "${user[@]}" >"$logs/nginx.log" 2>&1 &
+  pids+=($!)
+  nginx_pid=$!
+  wait_for "$(nginx_url 1)" "nginx"
 }
 
 upstream_mode() { curl -sf -o /dev/null -X POST "http://127.0.0.1:$sim_port/__simulator/mode?$1"; }
 
 # --- load --------------------------------------------------------------------------------------
+upstream_path="/api/v1/chat_attendees/$attendee/chats"
 proxy_url() { echo "http://127.0.0.1:$app_port/attendees/$attendee/chats?limit=$1"; }
-ceiling_url() { echo "http://127.0.0.1:$app_port/bench/ceiling/$1"; }
+ceiling_url() { echo "http://127.0.0.1:$ceiling_port/bench/ceiling/$1"; }
+gateway_url() { echo "http://127.0.0.1:$gateway_port$upstream_path?limit=$1"; }
+nginx_url() { echo "http://127.0.0.1:$nginx_port$upstream_path?limit=$1"; }
+quiet_url() { echo "http://127.0.0.1:$quiet_port/attendees/$attendee/chats?limit=$1"; }
+target_url() { "$1_url" "$2"; }
 
 wrk_fixed() { # url, seconds, connections -> RESULT line
   taskset -c 1 wrk -t1 -c"$3" -d"$2s" --timeout 10s -s bench/wrk/fixed.lua "$1" | grep '^RESULT'
@@ -160,61 +247,66 @@ wrk_unique() { # base url, path, limit, epoch seconds, seconds, [api key] -> RES
     grep '^RESULT'
 }
 
-client() { taskset -c 1 "$java" -cp "$work/client" Client "$@"; }
+client() { taskset -c 1 "$tool_java" -cp "$work/client" Client "$@"; }
 
-record() { # scenario, round, RESULT line -> data/rounds.tsv
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$(field "$3" rps)" "$(field "$3" p50_us)" \
+record() { # scenario, round, RESULT line -> data/rounds.tsv (first column: the JDK tag)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$1" "$2" "$(field "$3" rps)" "$(field "$3" p50_us)" \
     "$(field "$3" p99_us)" "$(field "$3" non2xx)" "$(field "$3" errors)" >>"$data/rounds.tsv"
-  log "  $1 round $2: $(field "$3" rps) req/s, p50 $(field "$3" p50_us) us, p99 $(field "$3" p99_us) us, non-2xx $(field "$3" non2xx)"
+  log "  [$tag] $1 round $2: $(field "$3" rps) req/s, p50 $(field "$3" p50_us) us, p99 $(field "$3" p99_us) us, non-2xx $(field "$3" non2xx)"
 }
 
 check_pages() {
+  local target size
   for size in 1 100; do
     curl -sf -o "$work/proxy-$size.json" "$(proxy_url "$size")"
-    curl -sf -o "$work/ceiling-$size.json" "$(ceiling_url "$size")"
-    cmp -s "$work/proxy-$size.json" "$work/ceiling-$size.json" ||
-      die "the ceiling's $size-item page differs from the proxy's"
+    for target in "${targets[@]}"; do
+      curl -sf -o "$work/$target-$size.json" "$(target_url "$target" "$size")"
+      cmp -s "$work/proxy-$size.json" "$work/$target-$size.json" ||
+        die "$target's $size-item page differs from the proxy's"
+    done
   done
   page1_bytes=$(stat -c %s "$work/proxy-1.json")
   page100_bytes=$(stat -c %s "$work/proxy-100.json")
-  log "pages: 1 item $page1_bytes bytes, 100 items $page100_bytes bytes; proxy and ceiling bytes identical"
+  log "pages: 1 item $page1_bytes bytes, 100 items $page100_bytes bytes; identical from ${targets[*]}"
 }
 
 warm_up() {
-  local previous=0 cycle total line
-  for cycle in $(seq 1 "$warmup_max"); do
+  local cycle target size total line
+  for cycle in $(seq 1 "$warmup_cycles"); do
     total=0
-    for target in "$(proxy_url 1)" "$(proxy_url 100)" "$(ceiling_url 1)" "$(ceiling_url 100)"; do
-      line=$(wrk_fixed "$target" "$warmup_seconds" "$connections")
-      total=$(awk -v a="$total" -v b="$(field "$line" rps)" 'BEGIN { print a + b }')
+    for target in "${targets[@]}"; do
+      [[ $target == nginx ]] && continue
+      for size in 1 100; do
+        line=$(wrk_fixed "$(target_url "$target" "$size")" "$warmup_seconds" "$connections")
+        total=$(awk -v a="$total" -v b="$(field "$line" rps)" 'BEGIN { print a + b }')
+      done
     done
-    printf 'warmup\t%s\t%s\n' "$cycle" "$total" >>"$data/warmup.tsv"
-    log "warm-up cycle $cycle: summed throughput $total req/s"
-    if ((cycle >= warmup_min)) && awk -v t="$total" -v p="$previous" 'BEGIN { exit !(t < p * 1.03) }'; then
-      log "throughput stopped rising (under 3% over the previous cycle)"
-      warmup_cycles=$cycle
-      return
-    fi
-    previous=$total
+    printf '%s\twarmup\t%s\t%s\n' "$tag" "$cycle" "$total" >>"$data/warmup.tsv"
+    log "[$tag] warm-up cycle $cycle: summed throughput of the JVMs $total req/s"
   done
-  warmup_cycles=$warmup_max
-  log "warm-up stopped at the cycle limit ($warmup_max)"
 }
 
 hit_rounds() {
-  local round size
+  local round size i n=${#targets[@]} target
   for round in $(seq 1 "$rounds"); do
     for size in 1 100; do
-      # alternate which goes first, so that neither side always runs on a warmer JVM
-      if ((round % 2)); then
-        record "hit-$size" "$round" "$(wrk_fixed "$(proxy_url "$size")" "$seconds" "$connections")"
-        record "ceiling-$size" "$round" "$(wrk_fixed "$(ceiling_url "$size")" "$seconds" "$connections")"
-      else
-        record "ceiling-$size" "$round" "$(wrk_fixed "$(ceiling_url "$size")" "$seconds" "$connections")"
-        record "hit-$size" "$round" "$(wrk_fixed "$(proxy_url "$size")" "$seconds" "$connections")"
-      fi
+      # rotate the order every round, so that no target always runs first or last
+      for i in $(seq 0 $((n - 1))); do
+        target=${targets[$(((i + round) % n))]}
+        record "$target-$size" "$round" "$(wrk_fixed "$(target_url "$target" "$size")" "$seconds" "$connections")"
+      done
     done
   done
+}
+
+profile_hits() { # a JFR recording of the proxy under the 1-item hit load -> hot methods, text
+  [[ $jfr == 1 ]] || return 0
+  local file=$work/hits-$tag.jfr
+  log "[$tag] profiling the proxy's 1-item hit path with JFR (${seconds} s under load)"
+  "$java_home/bin/jcmd" "$proxy_pid" JFR.start name=bench settings=profile filename="$file" >/dev/null
+  wrk_fixed "$(proxy_url 1)" "$seconds" "$connections" >/dev/null
+  "$java_home/bin/jcmd" "$proxy_pid" JFR.stop name=bench >/dev/null
+  bench/profile.sh "$file" "$data/profile-hits-$tag.txt" "$tool_home" || log "rendering the profile failed"
 }
 
 metric_totals() { # -> "server_sum server_count client_sum client_count" of the chats route
@@ -227,12 +319,11 @@ metric_totals() { # -> "server_sum server_count client_sum client_count" of the 
 }
 
 miss_rounds() {
-  local round size epoch=1798761600 # 2027-01-01: after every chat, so each page is full
+  local round size epoch=$((1798761600 + ${#tag} * 40000000)) # after every chat, so each page is full
   log "  (a ${miss_seconds} s pass of each, not recorded, to warm the stand-in and the miss path)"
   for size in 1 100; do
     epoch=$((epoch + 86400))
-    wrk_unique "http://127.0.0.1:$sim_port" "/api/v1/chat_attendees/$attendee/chats" "$size" "$epoch" \
-      "$miss_seconds" "$api_key" >/dev/null
+    wrk_unique "http://127.0.0.1:$sim_port" "$upstream_path" "$size" "$epoch" "$miss_seconds" "$api_key" >/dev/null
     epoch=$((epoch + 86400))
     wrk_unique "http://127.0.0.1:$app_port" "/attendees/$attendee/chats" "$size" "$epoch" "$miss_seconds" >/dev/null
   done
@@ -240,8 +331,8 @@ miss_rounds() {
   for round in $(seq 1 "$rounds"); do
     for size in 1 100; do
       epoch=$((epoch + 86400))
-      record "direct-$size" "$round" "$(wrk_unique "http://127.0.0.1:$sim_port" \
-        "/api/v1/chat_attendees/$attendee/chats" "$size" "$epoch" "$miss_seconds" "$api_key")"
+      record "direct-$size" "$round" "$(wrk_unique "http://127.0.0.1:$sim_port" "$upstream_path" "$size" "$epoch" \
+        "$miss_seconds" "$api_key")"
       epoch=$((epoch + 86400))
       record "miss-$size" "$round" "$(wrk_unique "http://127.0.0.1:$app_port" \
         "/attendees/$attendee/chats" "$size" "$epoch" "$miss_seconds")"
@@ -251,10 +342,11 @@ miss_rounds() {
   after=$(metric_totals)
   # mean latency of the measured misses as the proxy's metrics saw them: the whole request
   # (server) and the upstream call inside it (client)
-  awk -v b="$metrics_before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " ");
-    printf "misses\t%d\tserver_mean_ms=%.3f\tupstream_calls=%d\tupstream_mean_ms=%.3f\n", y[2] - x[2],
-      (y[1] - x[1]) * 1000 / (y[2] - x[2]), y[4] - x[4], (y[3] - x[3]) * 1000 / (y[4] - x[4]) }' >"$data/miss-metrics.tsv"
-  log "  as the proxy saw them: $(cat "$data/miss-metrics.tsv")"
+  awk -v t="$tag" -v b="$metrics_before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " ");
+    if (y[2] - x[2] <= 0 || y[4] - x[4] <= 0) { printf "%s\tmisses\t0\n", t; exit }
+    printf "%s\tmisses\t%d\tserver_mean_ms=%.3f\tupstream_calls=%d\tupstream_mean_ms=%.3f\n", t, y[2] - x[2],
+      (y[1] - x[1]) * 1000 / (y[2] - x[2]), y[4] - x[4], (y[3] - x[3]) * 1000 / (y[4] - x[4]) }' >>"$data/miss-metrics.tsv"
+  log "  as the proxy saw them: $(tail -1 "$data/miss-metrics.tsv")"
 }
 
 coalesce_rounds() {
@@ -264,14 +356,14 @@ coalesce_rounds() {
     curl -sf -o /dev/null "$(proxy_url "$size")" # the cached page of the control burst
     for round in $(seq 1 "$rounds"); do
       line=$(client coalesce n=100 "url=$(proxy_url "$size")&before=2029-0$((size == 1 ? 2 : 1))-0${round}T00:00:00.000Z" \
-        "warm=$(proxy_url "$size")" "stats=http://127.0.0.1:$sim_port/__simulator/stats" | grep '^RESULT')
+        "warm=$(proxy_url "$size")" "stats=http://127.0.0.1:$sim_port/__simulator/stats" | grep '^RESULT') || line=""
       printf 'coalesce-%s\t%s\t%s\n' "$size" "$round" "$line" >>"$data/coalesce.tsv"
       log "  coalesce $size-item round $round: $line"
     done
   done
   upstream_mode "mode=healthy"
   # the proxy's own view of the same requests: its access log lines, latency server-side
-  grep 'collapsed' "$logs/proxy-main.log" >"$data/coalesce-access.log" || true
+  grep 'collapsed' "$logs/proxy-$tag.log" >"$data/coalesce-access.log" || true
 }
 
 histogram_total() { # -> live heap bytes after a full GC
@@ -284,7 +376,7 @@ memory() {
   local before after line
   before=$(histogram_total before)
   line=$(client fill "base=http://127.0.0.1:$app_port/attendees/$attendee/chats" "n=$pages" concurrency=32 \
-    limit=100 epoch=2030-01-01T00:00:00Z | grep '^RESULT')
+    limit=100 epoch=2030-01-01T00:00:00Z | grep '^RESULT') || line=""
   after=$(histogram_total after)
   printf 'memory\t%s\t%s\t%s\n' "$before" "$after" "$line" >>"$data/memory.tsv"
   log "  memory: live heap $before -> $after bytes; $line"
@@ -299,50 +391,120 @@ expiry_rounds() {
   for _ in 1 2 3 4 5; do wrk_fixed "$(proxy_url 100)" "$warmup_seconds" "$connections" >/dev/null; done
   for round in $(seq 1 "$rounds"); do
     client expiry "url=$(proxy_url 100)" "connections=$connections" "seconds=$expiry_seconds" \
-      "stats=http://127.0.0.1:$sim_port/__simulator/stats" >"$data/expiry-$round.txt"
-    line=$(grep '^RESULT' "$data/expiry-$round.txt")
+      "stats=http://127.0.0.1:$sim_port/__simulator/stats" >"$data/expiry-$round.txt" || true
+    line=$(grep '^RESULT' "$data/expiry-$round.txt") || line=""
     printf 'expiry\t%s\t%s\n' "$round" "$line" >>"$data/expiry.tsv"
     log "  expiry round $round: $line"
   done
 }
 
+startup() { # start-to-ready of the jar pinned to one core: as shipped, then with a class cache
+  local i variant options=() cache
+  for variant in plain cached; do
+    options=()
+    if [[ $variant == cached ]]; then
+      if [[ $jdk_major -ge 25 ]]; then
+        cache=$work/extracted/app-$tag.aot
+        # JDK 25 (JEP 514): one training run that exits after the context refreshed writes the AOT cache
+        [[ -f $cache ]] || (cd "$work/extracted" && env $(proxy_env 30s) taskset -c 0 "$java" \
+          -XX:AOTCacheOutput="$cache" -Dspring.context.exit=onRefresh -jar chat-proxy-0.1.0-SNAPSHOT.jar \
+          >"$logs/training-$tag.log" 2>&1) || { log "AOT cache training failed"; continue; }
+        options=(-XX:AOTCache="$cache")
+      else
+        cache=$work/extracted/app-$tag.jsa
+        # AppCDS: the classes loaded until the context refreshed, dumped at exit
+        [[ -f $cache ]] || (cd "$work/extracted" && env $(proxy_env 30s) taskset -c 0 "$java" \
+          -XX:ArchiveClassesAtExit="$cache" -Dspring.context.exit=onRefresh -jar chat-proxy-0.1.0-SNAPSHOT.jar \
+          >"$logs/training-$tag.log" 2>&1) || { log "CDS training failed"; continue; }
+        options=(-XX:SharedArchiveFile="$cache")
+      fi
+    fi
+    for i in $(seq 1 "$starts"); do
+      local t0 pid
+      t0=$(now_ms)
+      (cd "$work/extracted" && exec env $(proxy_env 30s) taskset -c 0 "$java" "${options[@]}" \
+        -jar chat-proxy-0.1.0-SNAPSHOT.jar >"$logs/start-$tag-$variant-$i.log" 2>&1) &
+      pid=$!
+      pids+=("$pid")
+      wait_for "http://127.0.0.1:$management_port/actuator/health/readiness" "the proxy (start-up $variant $i)"
+      printf '%s\tstartup-%s\t%s\t%s\t%s\n' "$tag" "$variant" "$i" "$(($(now_ms) - t0))" \
+        "$(grep -oE 'Started ChatProxyApplication in [0-9.]+ seconds' "$logs/start-$tag-$variant-$i.log" | grep -oE '[0-9.]+' | head -1)" >>"$data/startup.tsv"
+      log "  [$tag] start-up $variant $i: $(tail -1 "$data/startup.tsv" | cut -f4) ms to ready"
+      stop "$pid"
+    done
+  done
+}
+
 # --- main --------------------------------------------------------------------------------------
-for port in "$app_port" "$management_port" "$sim_port"; do
+for port in "$app_port" "$management_port" "$quiet_port" "$quiet_management_port" "$ceiling_port" "$gateway_port" "$nginx_port" "$sim_port"; do
   port_free "$port" || die "port $port is in use (set BENCH_PORT_BASE)"
 done
+mkdir -p "$work"
 install_tools
 build
 rm -rf "$data" "$logs"
 mkdir -p "$data" "$logs"
 : >"$data/rounds.tsv"
+: >"$data/startup.tsv"
+: >"$data/coalesce.tsv"
+: >"$data/expiry.tsv"
+: >"$data/miss-metrics.tsv"
 machine="$(lscpu | sed -nE 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB"
-jdk=$("$java" -version 2>&1 | head -1)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-log "machine: $machine; JDK: $jdk; load average: $load_before"
+uptime_before=$(uptime)
+log "machine: $machine; load average: $load_before; JDKs: ${jdks[*]}"
 
 start_standin
-start_proxy main 10m
-check_pages
-log "warming up (cycles of 4 x ${warmup_seconds} s at $connections connections until throughput stops rising)"
-warm_up
-log "hit path against the ceiling: $rounds rounds of ${seconds} s at $connections connections"
-hit_rounds
-# memory first: its $pages misses also warm the miss path's code before it is measured
-log "memory: $pages cached 100-item pages"
-memory
-log "miss overhead: $rounds rounds of ${miss_seconds} s at 1 connection, a new key per request"
-miss_rounds
-log "coalescing: 100 concurrent requests on a cold key, ${coalesce_delay_ms} ms upstream"
-coalesce_rounds
-stop "$proxy_pid"
-start_proxy expiry "$expiry_ttl"
-log "expiry under load: $connections connections on one key, ttl $expiry_ttl, $rounds rounds of ${expiry_seconds} s"
-expiry_rounds
-stop "$proxy_pid"
+start_nginx
+jdk_list=""
+first=1
+for java_home in "${jdks[@]}"; do
+  java=$java_home/bin/java
+  jdk_major=$("$java" -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java.specification.version = ([0-9]+).*/\1/p')
+  tag=jdk$jdk_major
+  jdk_list+="$tag=$("$java" -version 2>&1 | head -1 | tr -d '"'); "
+  log "=== $tag: $java_home"
+  startup
+  start_proxy "$tag" 10m
+  printf '%s\tstartup-bench\t1\t%s\t\n' "$tag" "$proxy_ready_ms" >>"$data/startup.tsv"
+  start_quiet_proxy
+  start_ceiling
+  start_gateway
+  targets=(proxy quiet ceiling nginx)
+  [[ -n $gateway_skipped ]] || targets+=(gateway)
+  check_pages
+  log "[$tag] warming up: $warmup_cycles cycles of ${warmup_seconds} s per JVM target and page"
+  warm_up
+  log "[$tag] hit path: $rounds rounds of ${seconds} s at $connections connections, targets ${targets[*]}"
+  hit_rounds
+  profile_hits
+  stop "$ceiling_pid"
+  stop "$quiet_pid"
+  [[ -n $gateway_skipped ]] || stop "$gateway_pid"
+  if ((first)); then
+    # memory first: its misses also warm the miss path's code before it is measured
+    log "[$tag] memory: $pages cached 100-item pages"
+    memory
+  fi
+  log "[$tag] miss overhead: $rounds rounds of ${miss_seconds} s at 1 connection, a new key per request"
+  miss_rounds
+  if ((first)); then
+    log "[$tag] coalescing: 100 concurrent requests on a cold key, ${coalesce_delay_ms} ms upstream"
+    coalesce_rounds
+    stop "$proxy_pid"
+    start_proxy "$tag-expiry" "$expiry_ttl"
+    log "[$tag] expiry under load: $connections connections on one key, ttl $expiry_ttl, $rounds rounds of ${expiry_seconds} s"
+    expiry_rounds
+  fi
+  stop "$proxy_pid"
+  first=0
+done
+stop "$nginx_pid"
 stop "$standin_pid"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started_at))
-declare -p run_date machine jdk load_before load_after elapsed warmup_cycles page1_bytes page100_bytes rounds seconds \
-  connections delay_ms miss_seconds expiry_seconds expiry_ttl pages coalesce_delay_ms >"$data/run.env"
+declare -p run_date machine jdk_list load_before load_after uptime_before elapsed warmup_cycles warmup_seconds \
+  page1_bytes page100_bytes rounds seconds connections delay_ms miss_seconds expiry_seconds expiry_ttl pages \
+  coalesce_delay_ms gateway_skipped quick starts >"$data/run.env"
 bench/report.sh "$data" "$out"
 log "done in ${elapsed} s: $out/RESULTS.md, $out/chart.png"
