@@ -4,8 +4,8 @@
 # Spring Boot MVC app answering precomputed bytes, Spring Cloud Gateway 5.0 with
 # LocalResponseCache), on each JDK; then miss overhead, start-up, coalescing, expiry under load
 # and heap per cached page.
-# Usage: bench/run.sh            (from anywhere; about 12 minutes on a quiet 2-core machine)
-#        QUICK=1 bench/run.sh    (smoke run, about 3-4 minutes: 1 short round of everything)
+# Usage: bench/run.sh            (from anywhere; about 14 minutes on a quiet 2-core machine, 8 with one JDK)
+#        QUICK=1 bench/run.sh    (smoke run, about 5 minutes: 1 short round of everything)
 # Writes bench/results/RESULTS.md, bench/results/chart.png and bench/results/data/.
 # Knobs (environment): BENCH_JDKS (space-separated JDK homes; default JDK 17 and Temurin 25 where
 # installed, the first also runs coalescing, expiry and memory), BENCH_ROUNDS (3), BENCH_SECONDS (6),
@@ -249,10 +249,39 @@ wrk_unique() { # base url, path, limit, epoch seconds, seconds, [api key] -> RES
 
 client() { taskset -c 1 "$tool_java" -cp "$work/client" Client "$@"; }
 
-record() { # scenario, round, RESULT line -> data/rounds.tsv (first column: the JDK tag)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$1" "$2" "$(field "$3" rps)" "$(field "$3" p50_us)" \
-    "$(field "$3" p99_us)" "$(field "$3" non2xx)" "$(field "$3" errors)" >>"$data/rounds.tsv"
-  log "  [$tag] $1 round $2: $(field "$3" rps) req/s, p50 $(field "$3" p50_us) us, p99 $(field "$3" p99_us) us, non-2xx $(field "$3" non2xx)"
+record() { # scenario, round, RESULT line, [CPU us per request] -> data/rounds.tsv (first column: the JDK tag)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$1" "$2" "$(field "$3" rps)" "$(field "$3" p50_us)" \
+    "$(field "$3" p99_us)" "$(field "$3" non2xx)" "$(field "$3" errors)" "${4:-}" >>"$data/rounds.tsv"
+  log "  [$tag] $1 round $2: $(field "$3" rps) req/s, p50 $(field "$3" p50_us) us, p99 $(field "$3" p99_us) us, non-2xx $(field "$3" non2xx)${4:+, CPU $4 us/request}"
+}
+
+cpu_ticks() { # pids... -> user+system clock ticks of these processes and their children threads
+  local pid total=0
+  for pid in "$@"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+target_pids() { # target -> the pids whose CPU time is the target's (nginx: master and worker)
+  case $1 in
+    proxy) echo "$proxy_pid" ;;
+    quiet) echo "$quiet_pid" ;;
+    ceiling) echo "$ceiling_pid" ;;
+    gateway) echo "$gateway_pid" ;;
+    nginx) echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true) ;;
+  esac
+}
+
+measure() { # target, size, round: one wrk run, recorded with the target's CPU time per request
+  local before after line pids hz
+  hz=$(getconf CLK_TCK)
+  read -r -a pids <<<"$(target_pids "$1")"
+  before=$(cpu_ticks "${pids[@]}")
+  line=$(wrk_fixed "$(target_url "$1" "$2")" "$seconds" "$connections")
+  after=$(cpu_ticks "${pids[@]}")
+  record "$1-$2" "$3" "$line" "$(awk -v a="$after" -v b="$before" -v hz="$hz" -v n="$(field "$line" requests)" \
+    'BEGIN { if (n > 0) printf "%.1f", (a - b) * 1e6 / hz / n }')"
 }
 
 check_pages() {
@@ -293,7 +322,7 @@ hit_rounds() {
       # rotate the order every round, so that no target always runs first or last
       for i in $(seq 0 $((n - 1))); do
         target=${targets[$(((i + round) % n))]}
-        record "$target-$size" "$round" "$(wrk_fixed "$(target_url "$target" "$size")" "$seconds" "$connections")"
+        measure "$target" "$size" "$round"
       done
     done
   done
@@ -427,8 +456,12 @@ startup() { # start-to-ready of the jar pinned to one core: as shipped, then wit
       pid=$!
       pids+=("$pid")
       wait_for "http://127.0.0.1:$management_port/actuator/health/readiness" "the proxy (start-up $variant $i)"
-      printf '%s\tstartup-%s\t%s\t%s\t%s\n' "$tag" "$variant" "$i" "$(($(now_ms) - t0))" \
-        "$(grep -oE 'Started ChatProxyApplication in [0-9.]+ seconds' "$logs/start-$tag-$variant-$i.log" | grep -oE '[0-9.]+' | head -1)" >>"$data/startup.tsv"
+      local ready_ms=$(($(now_ms) - t0)) cpu_s
+      # CPU seconds the JVM used until ready: what the start takes on a core of its own, even on a busy machine
+      cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat")
+      printf '%s\tstartup-%s\t%s\t%s\t%s\t%s\n' "$tag" "$variant" "$i" "$ready_ms" \
+        "$(grep -oE 'Started ChatProxyApplication in [0-9.]+ seconds' "$logs/start-$tag-$variant-$i.log" | grep -oE '[0-9.]+' | head -1)" \
+        "$cpu_s" >>"$data/startup.tsv"
       log "  [$tag] start-up $variant $i: $(tail -1 "$data/startup.tsv" | cut -f4) ms to ready"
       stop "$pid"
     done
