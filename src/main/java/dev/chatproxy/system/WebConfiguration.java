@@ -1,5 +1,7 @@
 package dev.chatproxy.system;
 
+import java.util.Objects;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -66,8 +68,8 @@ class WebConfiguration implements WebMvcConfigurer {
 
 	@Bean
 	MeterBinder accessLogDrops(FilterRegistrationBean<AccessLog> accessLog) {
-		return (registry) -> FunctionCounter
-			.builder("chatproxy.access.log.dropped", accessLog.getFilter(), AccessLog::droppedLines)
+		AccessLog filter = Objects.requireNonNull(accessLog.getFilter(), "the access log filter");
+		return (registry) -> FunctionCounter.builder("chatproxy.access.log.dropped", filter, AccessLog::droppedLines)
 			.description("Access-log lines dropped because the log output could not keep up")
 			.register(registry);
 	}
