@@ -8,6 +8,12 @@ public enum CacheStatus {
 	/** Served from the cache while fresh. */
 	HIT,
 
+	/**
+	 * Served from the cache just past its freshness, while one background fetch refreshes
+	 * it (stale-while-revalidate).
+	 */
+	REVALIDATING,
+
 	/** Not in the cache (or no longer fresh): fetched and stored. */
 	STORED,
 

@@ -2,27 +2,34 @@ package dev.chatproxy.cache;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
-import io.micrometer.core.instrument.Counter;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Pages of chats by canonical request, with one fetch per key in flight at a time.
  * <p>
- * A fresh page is answered synchronously by {@link #fresh}. Otherwise {@link #fetch}
- * either joins the fetch already in flight for the key, or puts a new one in the cache's
- * place for the key, so that concurrent identical misses share it. A failed fetch is
- * never stored: it completes the shared future with the previous page when the failure
- * allows a stale answer, and exceptionally otherwise, which removes it from the cache.
+ * The Caffeine map holds stored pages only, each as a completed future; fetches in flight
+ * are {@link PageFlight}s in a map of their own, so that a page being refreshed can still
+ * be answered. A fresh page, or one within the stale-while-revalidate window (which
+ * starts the single background refresh), is answered at once by {@link #cached};
+ * otherwise {@link #fetch} joins or leads the key's flight. A flight asks the shared tier
+ * first, then loads through it; a failed one never replaces a page: it answers the stale
+ * copy when the failure allows one, and drops the page when postpress refused the
+ * request.
  */
 public class PageCache {
 
 	private final ConcurrentMap<Object, CompletableFuture<Object>> pages;
+
+	private final ConcurrentMap<PageKey, PageFlight> flights = new ConcurrentHashMap<>();
+
+	private final SharedPages shared;
 
 	private final StatsCounter stats;
 
@@ -30,31 +37,56 @@ public class PageCache {
 
 	private final long ttlNanos;
 
+	private final long staleTtlNanos;
+
+	private final long revalidateNanos;
+
 	private final Predicate<Throwable> servesStaleOn;
 
-	private final Counter collapsed;
+	private final PageCacheMetrics metrics;
 
-	private final Counter staleServed;
-
-	PageCache(ConcurrentMap<Object, CompletableFuture<Object>> pages, StatsCounter stats, Ticker ticker,
-			PageCacheProperties properties, Predicate<Throwable> servesStaleOn, Counter collapsed,
-			Counter staleServed) {
+	PageCache(ConcurrentMap<Object, CompletableFuture<Object>> pages, SharedPages shared, StatsCounter stats,
+			Ticker ticker, PageCacheProperties properties, Predicate<Throwable> servesStaleOn,
+			PageCacheMetrics metrics) {
 		this.pages = pages;
+		this.shared = shared;
 		this.stats = stats;
 		this.ticker = ticker;
 		this.ttlNanos = properties.ttl().toNanos();
+		this.staleTtlNanos = properties.staleTtl().toNanos();
+		this.revalidateNanos = properties.staleWhileRevalidate().toNanos();
 		this.servesStaleOn = servesStaleOn;
-		this.collapsed = collapsed;
-		this.staleServed = staleServed;
+		this.metrics = metrics;
 	}
 
 	/**
-	 * Returns the page for the key if the cache holds it fresh, without waiting.
+	 * Answers the page for the key without waiting: fresh, or expired within the
+	 * stale-while-revalidate window, in which case one background fetch refreshes it.
 	 * @param key the canonical request
-	 * @return the fresh page, or {@code null}
+	 * @param loader starts the upstream call, should a refresh be needed
+	 * @return the page, or {@code null} when the caller must {@link #fetch} it
 	 */
-	public @Nullable Served fresh(String key) {
-		return hit(this.pages.get(key));
+	public @Nullable Served cached(PageKey key, PageLoader loader) {
+		CachedPage page = completed(this.pages.get(key));
+		if (page == null) {
+			return null;
+		}
+		long now = this.ticker.read();
+		if (page.isFreshAt(now)) {
+			this.stats.recordHits(1);
+			return served(page, CacheStatus.HIT, now);
+		}
+		if (now - page.freshUntilNanos() >= this.revalidateNanos) {
+			return null;
+		}
+		this.stats.recordHits(1);
+		this.metrics.revalidateServed.increment();
+		PageFlight flight = new PageFlight(key, false, true);
+		if (this.flights.putIfAbsent(key, flight) == null) {
+			this.metrics.refreshesStarted.increment();
+			start(flight, loader);
+		}
+		return served(page, CacheStatus.REVALIDATING, now);
 	}
 
 	/**
@@ -64,82 +96,169 @@ public class PageCache {
 	 * @param loader starts the upstream call
 	 * @return the page and how it was obtained; failures are the loader's
 	 */
-	public CompletableFuture<Served> fetch(String key, boolean refresh, Supplier<CompletableFuture<byte[]>> loader) {
-		Fetch fetch = new Fetch();
-		CompletableFuture<Object> current = this.pages.compute(key, (k, existing) -> {
-			if (existing != null && !existing.isDone()) {
-				return existing;
+	public CompletableFuture<Served> fetch(PageKey key, boolean refresh, PageLoader loader) {
+		if (!refresh) {
+			Served cached = cached(key, loader);
+			if (cached != null) {
+				return CompletableFuture.completedFuture(cached);
 			}
-			CachedPage previous = completed(existing);
-			if (!refresh && previous != null && isFresh(previous)) {
-				return existing;
-			}
-			fetch.previous = previous;
-			return fetch.future;
-		});
-		if (current != fetch.future) {
-			Served served = hit(current);
-			if (served != null) {
-				return CompletableFuture.completedFuture(served);
-			}
-			this.stats.recordMisses(1);
-			this.collapsed.increment();
-			return current.thenApply((page) -> served((CachedPage) page, CacheStatus.COLLAPSED));
 		}
 		this.stats.recordMisses(1);
-		start(fetch, loader);
-		CacheStatus status = refresh ? CacheStatus.REFRESHED : CacheStatus.STORED;
-		return fetch.future
-			.thenApply((page) -> served((CachedPage) page, (page == fetch.previous) ? CacheStatus.HIT : status));
+		PageFlight flight = new PageFlight(key, refresh, false);
+		PageFlight current = this.flights.putIfAbsent(key, flight);
+		if (current != null) {
+			this.metrics.collapsed.increment();
+			PageFlight.Outcome early = current.answer().getNow(null);
+			// a stale copy answered early may have aged past stale-if-error since
+			boolean tooOld = early != null && early.status() == PageFlight.Status.STALE
+					&& !withinStaleTtl(early.page());
+			return (tooOld ? current.result() : current.answer())
+				.thenApply((outcome) -> served(outcome.page(), outcome.status().whenJoined(), this.ticker.read()));
+		}
+		start(flight, loader);
+		return flight.answer()
+			.thenApply((outcome) -> served(outcome.page(), outcome.status().whenLed(refresh), this.ticker.read()));
 	}
 
-	private void start(Fetch fetch, Supplier<CompletableFuture<byte[]>> loader) {
+	/**
+	 * Marks stale every page of this cache that the invalidation touches, and the pages
+	 * of the fetches in flight for keys it touches, so that the next request revalidates
+	 * them; stale copies stay for stale-if-error.
+	 * @param invalidation what an event or operator touches
+	 * @return how many fresh pages were marked stale
+	 */
+	public int invalidate(Invalidation invalidation) {
+		if (invalidation.isEmpty()) {
+			return 0;
+		}
+		long now = this.ticker.read();
+		AtomicInteger marked = new AtomicInteger();
+		for (Object key : this.pages.keySet()) {
+			this.pages.computeIfPresent(key, (k, entry) -> {
+				CachedPage page = completed(entry);
+				if (page == null || !page.isFreshAt(now) || !invalidation.touches((PageKey) k, page)) {
+					return entry;
+				}
+				marked.incrementAndGet();
+				return CompletableFuture.completedFuture(page.invalidated(now));
+			});
+		}
+		// a fetch that started before the event may carry the page as it was before it
+		this.flights.forEach((key, flight) -> {
+			if (invalidation.touches(key, flight.emptyPage())) {
+				flight.invalidate();
+			}
+		});
+		this.metrics.invalidated(invalidation.source(), marked.get());
+		return marked.get();
+	}
+
+	private void start(PageFlight flight, PageLoader loader) {
+		long now = this.ticker.read();
+		CachedPage local = completed(this.pages.get(flight.key()));
+		if (!flight.refresh() && local != null && local.isFreshAt(now)) {
+			// stored by a flight that ended between the caller's look-up and this one's
+			// start
+			finish(flight, new PageFlight.Outcome(local, PageFlight.Status.SHARED_HIT), null);
+			return;
+		}
+		flight.previous(local);
+		CompletableFuture<PageFlight.Outcome> outcome;
+		try {
+			outcome = fromSharedOrUpstream(flight, loader);
+		}
+		catch (RuntimeException ex) {
+			outcome = CompletableFuture.failedFuture(ex);
+		}
+		outcome.whenComplete((result, error) -> finish(flight, result, error));
+	}
+
+	private CompletableFuture<PageFlight.Outcome> fromSharedOrUpstream(PageFlight flight, PageLoader loader) {
+		CompletableFuture<@Nullable CachedPage> sharedPage = flight.refresh() ? CompletableFuture.completedFuture(null)
+				: this.shared.get(flight.key());
+		return sharedPage.thenCompose((page) -> {
+			if (page != null && page.isFreshAt(this.ticker.read())) {
+				return CompletableFuture.completedFuture(new PageFlight.Outcome(page, PageFlight.Status.SHARED_HIT));
+			}
+			flight.previousIfNewer(page);
+			return this.shared.load(flight.key(), () -> upstream(flight, loader))
+				.thenApply((loaded) -> new PageFlight.Outcome(loaded.page(),
+						loaded.collapsed() ? PageFlight.Status.COLLAPSED : PageFlight.Status.FETCHED));
+		});
+	}
+
+	private CompletableFuture<CachedPage> upstream(PageFlight flight, PageLoader loader) {
 		CompletableFuture<byte[]> call;
 		try {
-			call = loader.get();
+			call = loader.load((failure) -> {
+				CachedPage previous = flight.previous();
+				if (previous != null && servesStale(previous, failure)) {
+					flight.answer().complete(new PageFlight.Outcome(previous, PageFlight.Status.STALE));
+				}
+			});
 		}
 		catch (RuntimeException ex) {
 			call = CompletableFuture.failedFuture(ex);
 		}
-		call.whenComplete((body, error) -> {
-			if (error == null) {
-				fetch.future.complete(CachedPage.of(body, this.ticker.read()));
-				return;
-			}
-			Throwable cause = (error instanceof CompletionException && error.getCause() != null) ? error.getCause()
-					: error;
-			if (fetch.previous != null && this.servesStaleOn.test(cause)) {
-				fetch.future.complete(fetch.previous);
-			}
-			else {
-				fetch.future.completeExceptionally(cause);
-			}
+		return call.thenApply((body) -> {
+			long now = this.ticker.read();
+			return CachedPage.of(body, now, now + this.ttlNanos);
 		});
 	}
 
-	/**
-	 * A fresh hit on the given entry, counted as such; {@code null} when it is not one.
-	 */
-	private @Nullable Served hit(@Nullable CompletableFuture<Object> entry) {
-		CachedPage page = completed(entry);
-		if (page == null || !isFresh(page)) {
-			return null;
+	private void finish(PageFlight flight, PageFlight.@Nullable Outcome outcome, @Nullable Throwable error) {
+		PageKey key = flight.key();
+		if (error == null && outcome != null) {
+			CachedPage page = flight.isInvalidated() ? outcome.page().invalidated(outcome.page().storedAtNanos())
+					: outcome.page();
+			this.pages.put(key, CompletableFuture.completedFuture(page));
+			this.flights.remove(key, flight);
+			if (flight.background()) {
+				this.metrics.refreshesSucceeded.increment();
+			}
+			complete(flight, new PageFlight.Outcome(page, outcome.status()));
+			return;
 		}
-		this.stats.recordHits(1);
-		return new Served(page, CacheStatus.HIT, this.ticker.read() - page.storedAtNanos(), this.ttlNanos);
+		this.flights.remove(key, flight);
+		if (flight.background()) {
+			this.metrics.refreshesFailed.increment();
+		}
+		Throwable cause = (error instanceof CompletionException && error.getCause() != null) ? error.getCause() : error;
+		CachedPage previous = flight.previous();
+		if (previous != null && servesStale(previous, cause)) {
+			complete(flight, new PageFlight.Outcome(previous, PageFlight.Status.STALE));
+			return;
+		}
+		if (!this.servesStaleOn.test(cause)) {
+			// postpress refused the request: the page it answered before is no longer one
+			this.pages.computeIfPresent(key, (k, entry) -> (completed(entry) == flight.local()) ? null : entry);
+		}
+		flight.answer().completeExceptionally(cause);
+		flight.result().completeExceptionally(cause);
 	}
 
-	private boolean isFresh(CachedPage page) {
-		return this.ticker.read() - page.storedAtNanos() < this.ttlNanos;
+	private static void complete(PageFlight flight, PageFlight.Outcome outcome) {
+		flight.answer().complete(outcome);
+		flight.result().complete(outcome);
 	}
 
-	private Served served(CachedPage page, CacheStatus status) {
-		long age = this.ticker.read() - page.storedAtNanos();
-		if (age >= this.ttlNanos) {
-			this.staleServed.increment();
-			return new Served(page, CacheStatus.STALE, age, this.ttlNanos);
+	private boolean servesStale(CachedPage previous, @Nullable Throwable failure) {
+		return this.servesStaleOn.test(failure) && withinStaleTtl(previous);
+	}
+
+	private boolean withinStaleTtl(CachedPage page) {
+		return this.ticker.read() - page.freshUntilNanos() < this.staleTtlNanos;
+	}
+
+	private Served served(CachedPage page, CacheStatus status, long now) {
+		if (status == CacheStatus.STALE && page.isFreshAt(now)) {
+			// a no-cache request whose fetch failed: the copy it replaces is still fresh
+			status = CacheStatus.HIT;
 		}
-		return new Served(page, status, age, this.ttlNanos);
+		if (status == CacheStatus.STALE) {
+			this.metrics.staleServed.increment();
+		}
+		return new Served(page, status, now - page.storedAtNanos(), page.freshUntilNanos() - now);
 	}
 
 	private static @Nullable CachedPage completed(@Nullable CompletableFuture<Object> future) {
@@ -147,17 +266,6 @@ public class PageCache {
 			return (CachedPage) future.join();
 		}
 		return null;
-	}
-
-	/**
-	 * A fetch this caller leads: the future others will join, and the page it replaces.
-	 */
-	private static final class Fetch {
-
-		final CompletableFuture<Object> future = new CompletableFuture<>();
-
-		@Nullable CachedPage previous;
-
 	}
 
 }

@@ -9,7 +9,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.chatproxy.upstream.UpstreamException;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -63,18 +62,16 @@ class PageCacheConfiguration {
 	}
 
 	@Bean
-	PageCache pageCache(CaffeineCacheManager cacheManager, StatsCounter stats, Ticker ticker,
+	@ConditionalOnMissingBean
+	SharedPages sharedPages() {
+		return new LocalSharedPages();
+	}
+
+	@Bean
+	PageCache pageCache(CaffeineCacheManager cacheManager, SharedPages sharedPages, StatsCounter stats, Ticker ticker,
 			PageCacheProperties properties, MeterRegistry meters) {
 		AsyncCache<Object, Object> cache = ((CaffeineCache) Objects.requireNonNull(cacheManager.getCache(CACHE)))
 			.getAsyncCache();
-		Counter collapsed = Counter.builder("chatproxy.cache.collapsed")
-			.description("Requests answered by waiting on an identical fetch already in flight")
-			.tag("cache", CACHE)
-			.register(meters);
-		Counter staleServed = Counter.builder("chatproxy.cache.stale.served")
-			.description("Pages served past their freshness because postpress failed")
-			.tag("cache", CACHE)
-			.register(meters);
 		Gauge
 			.builder("chatproxy.cache.weighed", cache,
 					(pages) -> pages.synchronous().policy().eviction().orElseThrow().weightedSize().orElse(0))
@@ -87,9 +84,15 @@ class PageCacheConfiguration {
 			.baseUnit("bytes")
 			.tag("cache", CACHE)
 			.register(meters);
-		return new PageCache(cache.asMap(), stats, ticker, properties,
-				(error) -> error instanceof UpstreamException upstream && upstream.isServerSide(), collapsed,
-				staleServed);
+		return new PageCache(cache.asMap(), sharedPages, stats, ticker, properties,
+				(error) -> error instanceof UpstreamException upstream && upstream.isServerSide(),
+				new PageCacheMetrics(meters));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PageInvalidator pageInvalidator(PageCache pageCache) {
+		return new LocalPageInvalidator(pageCache);
 	}
 
 }

@@ -20,17 +20,20 @@ import org.springframework.validation.annotation.Validated;
  * @param maxEntries the most pages kept at once
  * @param maxSize the most bytes of pages kept at once (bodies plus a per-page overhead);
  * by default a quarter of the JVM's maximum heap
+ * @param staleWhileRevalidate how long after its freshness a page is still answered at
+ * once while one background fetch refreshes it; {@code 0} turns stale-while-revalidate
+ * off
  */
 @Validated
 @ConfigurationProperties("proxy.cache")
 public record PageCacheProperties(@NotNull @DefaultValue("30s") Duration ttl,
 		@NotNull @DefaultValue("10m") Duration staleTtl, @Positive @DefaultValue("10000") long maxEntries,
-		@Nullable DataSize maxSize) {
+		@Nullable DataSize maxSize, @NotNull @DefaultValue("30s") Duration staleWhileRevalidate) {
 
 	public PageCacheProperties {
-		if (ttl.isNegative() || ttl.isZero() || staleTtl.isNegative()) {
-			throw new IllegalArgumentException(
-					"proxy.cache.ttl must be positive and proxy.cache.stale-ttl not negative");
+		if (ttl.isNegative() || ttl.isZero() || staleTtl.isNegative() || staleWhileRevalidate.isNegative()) {
+			throw new IllegalArgumentException("proxy.cache.ttl must be positive, and proxy.cache.stale-ttl and "
+					+ "proxy.cache.stale-while-revalidate not negative");
 		}
 		if (maxSize != null && maxSize.toBytes() <= 0) {
 			throw new IllegalArgumentException("proxy.cache.max-size must be positive");

@@ -3,20 +3,21 @@ package dev.chatproxy.cache;
 import com.github.benmanes.caffeine.cache.Expiry;
 
 /**
- * Keeps a page for its freshness plus the stale window, counted from when it was fetched,
- * so that serving a stale copy again does not extend its life.
+ * Keeps a page until the end of its freshness plus the longer of the stale-if-error and
+ * stale-while-revalidate windows, so that serving a stale copy again does not extend its
+ * life and an invalidated page goes sooner.
  */
 class PageExpiry implements Expiry<Object, Object> {
 
-	private final long lifetimeNanos;
+	private final long keepNanos;
 
 	PageExpiry(PageCacheProperties properties) {
-		this.lifetimeNanos = properties.ttl().plus(properties.staleTtl()).toNanos();
+		this.keepNanos = Math.max(properties.staleTtl().toNanos(), properties.staleWhileRevalidate().toNanos());
 	}
 
 	@Override
 	public long expireAfterCreate(Object key, Object page, long currentTime) {
-		return Math.max(0, ((CachedPage) page).storedAtNanos() + this.lifetimeNanos - currentTime);
+		return Math.max(0, ((CachedPage) page).freshUntilNanos() + this.keepNanos - currentTime);
 	}
 
 	@Override

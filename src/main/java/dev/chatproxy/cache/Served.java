@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
  * @param page the page
  * @param status how it was obtained
  * @param ageNanos time since the page was fetched from postpress
- * @param ttlNanos how long pages stay fresh
+ * @param freshNanosLeft time until the page stops being fresh, negative once it has
  */
-public record Served(CachedPage page, CacheStatus status, long ageNanos, long ttlNanos) {
+public record Served(CachedPage page, CacheStatus status, long ageNanos, long freshNanosLeft) {
 
 	/**
 	 * Whole seconds since the page was fetched, for the {@code Age} header.
@@ -26,7 +26,7 @@ public record Served(CachedPage page, CacheStatus status, long ageNanos, long tt
 	 * @return the seconds left
 	 */
 	public long ttlSeconds() {
-		return Math.floorDiv(this.ttlNanos - this.ageNanos, TimeUnit.SECONDS.toNanos(1));
+		return Math.floorDiv(this.freshNanosLeft, TimeUnit.SECONDS.toNanos(1));
 	}
 
 }

@@ -3,6 +3,8 @@ package dev.chatproxy.chats;
 import java.util.concurrent.CompletableFuture;
 
 import dev.chatproxy.cache.PageCache;
+import dev.chatproxy.cache.PageKey;
+import dev.chatproxy.cache.PageLoader;
 import dev.chatproxy.cache.Served;
 import dev.chatproxy.callers.AccountScope;
 import dev.chatproxy.system.RequestIds;
@@ -18,8 +20,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Lists an attendee's chats: from the cache when it holds the page fresh, synchronously;
- * otherwise asynchronously from postpress, through the cache.
+ * Lists an attendee's chats: from the cache when it holds the page fresh (or just
+ * expired, while it is refreshed), synchronously; otherwise asynchronously from
+ * postpress, through the cache.
  */
 @RestController
 class ChatsController {
@@ -47,20 +50,21 @@ class ChatsController {
 		// before the key is made: a narrowed request shares the explicit one's entry.
 		ChatsQuery query = this.accountScope
 			.narrow(ChatsQueryParser.parse(attendeeId, QueryString.parse(request.getQueryString())));
-		String key = query.cacheKey();
+		PageKey key = PageKey.of(query);
 		// read from the request rather than as @RequestHeader arguments: cheaper on the
 		// hit path
 		String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
 		boolean refresh = PageResponses.asksForRefresh(request.getHeader(HttpHeaders.CACHE_CONTROL));
+		String requestId = RequestIds.current(request);
+		PageLoader loader = (onAttemptFailure) -> this.postpress.fetch(query, requestId, onAttemptFailure::accept)
+			.toFuture();
 		if (!refresh) {
-			Served served = this.pageCache.fresh(key);
+			Served served = this.pageCache.cached(key, loader);
 			if (served != null) {
 				return new ChatsAnswer.Ready(PageResponses.of(served, ifNoneMatch));
 			}
 		}
-		String requestId = RequestIds.current(request);
-		CompletableFuture<ResponseEntity<byte[]>> response = this.pageCache
-			.fetch(key, refresh, () -> this.postpress.fetch(query, requestId).toFuture())
+		CompletableFuture<ResponseEntity<byte[]>> response = this.pageCache.fetch(key, refresh, loader)
 			.thenApply((served) -> PageResponses.of(served, ifNoneMatch));
 		return new ChatsAnswer.Pending(response);
 	}

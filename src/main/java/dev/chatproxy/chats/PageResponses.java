@@ -51,6 +51,7 @@ final class PageResponses {
 	private static String cacheStatus(Served served) {
 		return CACHE_NAME + "; " + switch (served.status()) {
 			case HIT -> "hit; ttl=" + served.ttlSeconds();
+			case REVALIDATING -> "hit; ttl=" + served.ttlSeconds() + "; detail=stale-while-revalidate";
 			case STORED -> "fwd=uri-miss; stored";
 			case REFRESHED -> "fwd=request; stored";
 			case COLLAPSED -> "fwd=uri-miss; collapsed";

@@ -27,26 +27,4 @@ public record ChatsQuery(List<String> attendeeIds, @Nullable String cursor, @Nul
 		accountIds = accountIds.stream().map(String::trim).distinct().sorted().toList();
 	}
 
-	/**
-	 * A readable key that is equal for equal queries, for the page cache.
-	 * @return the cache key
-	 */
-	public String cacheKey() {
-		StringBuilder key = new StringBuilder("attendee_id=").append(String.join(",", this.attendeeIds));
-		key.append("&limit=").append(this.limit);
-		if (!this.accountIds.isEmpty()) {
-			key.append("&account_id=").append(String.join(",", this.accountIds));
-		}
-		append(key, "after", this.after);
-		append(key, "before", this.before);
-		append(key, "cursor", this.cursor);
-		return key.toString();
-	}
-
-	private static void append(StringBuilder key, String name, @Nullable String value) {
-		if (value != null) {
-			key.append('&').append(name).append('=').append(value);
-		}
-	}
-
 }

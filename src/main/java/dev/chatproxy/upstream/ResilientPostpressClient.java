@@ -2,6 +2,7 @@ package dev.chatproxy.upstream;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -71,11 +72,26 @@ public class ResilientPostpressClient {
 	 * @return the page's JSON as postpress sent it, or an {@link UpstreamException}
 	 */
 	public Mono<byte[]> fetch(ChatsQuery query, String requestId) {
+		return fetch(query, requestId, (failure) -> {
+		});
+	}
+
+	/**
+	 * Fetches one page, retrying and failing fast as configured, and tells of each failed
+	 * attempt as it happens, so that a caller holding a stale copy need not wait for the
+	 * retries.
+	 * @param query the validated query
+	 * @param requestId the request id to pass on to postpress
+	 * @param onAttemptFailure called with the failure of each attempt, retried or not
+	 * @return the page's JSON as postpress sent it, or an {@link UpstreamException}
+	 */
+	public Mono<byte[]> fetch(ChatsQuery query, String requestId, Consumer<UpstreamException> onAttemptFailure) {
 		return Mono.defer(() -> {
 			long deadlineNanos = System.nanoTime() + this.deadline.toNanos();
 			return Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
 				.timeout(this.responseTimeout, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
 				.transformDeferred(BulkheadOperator.of(this.bulkhead))
+				.doOnError(UpstreamException.class, onAttemptFailure)
 				.transformDeferred(RetryOperator.of(this.retry))
 				.timeout(this.deadline, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
 				.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))

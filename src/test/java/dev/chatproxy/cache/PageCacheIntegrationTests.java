@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
@@ -48,7 +49,10 @@ import static org.awaitility.Awaitility.await;
  * The page cache seen from outside (CONTRACT.md sections 3 and 4): the whole application
  * on random ports, a fake postpress over HTTP, and a cache clock the tests move.
  */
+// stale-while-revalidate off: the expiry and stale-if-error tests here predate it; it is
+// tested in StaleWhileRevalidateIntegrationTests
 @ProxyIntegrationTest
+@TestPropertySource(properties = "proxy.cache.stale-while-revalidate=0")
 class PageCacheIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();

@@ -2,16 +2,17 @@ package dev.chatproxy.cache;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import dev.chatproxy.support.ManualTicker;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,8 @@ class PageCacheTests {
 
 	private static final Duration TTL = Duration.ofSeconds(30);
 
+	private static final PageKey K = key("k");
+
 	private final ManualTicker ticker = new ManualTicker();
 
 	private final ConcurrentStatsCounter stats = new ConcurrentStatsCounter();
@@ -41,21 +44,21 @@ class PageCacheTests {
 	@Test
 	void servesStaleCopyWhenTheLoaderFailsWithinTheStaleWindow() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		this.ticker.advance(Duration.ofSeconds(45));
-		Served served = pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS);
+		Served served = pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS);
 		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
 		assertThat(served.ttlSeconds()).isEqualTo(-15);
 		assertThat(body(served)).isEqualTo("one");
-		assertThat(this.meters.get("stale").counter().count()).isEqualTo(1);
+		assertThat(this.meters.get("chatproxy.cache.stale.served").counter().count()).isEqualTo(1);
 	}
 
 	@Test
 	void staleCopyJustPastItsTtlReportsANegativeTtl() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		this.ticker.advance(Duration.ofMillis(30_400));
-		Served served = pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS);
+		Served served = pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS);
 		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
 		assertThat(served.ttlSeconds()).isNegative();
 	}
@@ -63,9 +66,9 @@ class PageCacheTests {
 	@Test
 	void freshHitNeverPromisesMoreFreshnessThanItHasLeft() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		this.ticker.advance(Duration.ofMillis(10_500));
-		Served served = pages.fresh("k");
+		Served served = pages.cached(K, this::fail);
 		assertThat(served.status()).isEqualTo(CacheStatus.HIT);
 		assertThat(served.ageSeconds()).isEqualTo(10);
 		assertThat(served.ttlSeconds()).isEqualTo(19);
@@ -74,33 +77,33 @@ class PageCacheTests {
 	@Test
 	void keepsNoStaleCopyPastTtlPlusStaleTtl() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		this.ticker.advance(TTL.plus(Duration.ofMinutes(10)));
-		assertThat(this.cache.asMap()).doesNotContainKey("k");
+		assertThat(this.cache.asMap()).doesNotContainKey(K);
 		assertThatExceptionOfType(ExecutionException.class)
-			.isThrownBy(() -> pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS))
+			.isThrownBy(() -> pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS))
 			.withCauseInstanceOf(IllegalStateException.class);
 	}
 
 	@Test
 	void zeroStaleTtlTurnsStaleIfErrorOff() throws Exception {
 		PageCache pages = pageCache(Duration.ZERO, 100);
-		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		this.ticker.advance(TTL);
 		assertThatExceptionOfType(ExecutionException.class)
-			.isThrownBy(() -> pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS))
+			.isThrownBy(() -> pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS))
 			.withCauseInstanceOf(IllegalStateException.class);
-		assertThat(this.meters.get("stale").counter().count()).isZero();
+		assertThat(this.meters.get("chatproxy.cache.stale.served").counter().count()).isZero();
 	}
 
 	@Test
 	void failureThatDoesNotAllowStaleIsPassedOnDespiteAStaleCopy() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		this.ticker.advance(Duration.ofSeconds(45));
 		assertThatExceptionOfType(ExecutionException.class)
 			.isThrownBy(() -> pages
-				.fetch("k", false, () -> CompletableFuture.failedFuture(new IllegalArgumentException("4xx")))
+				.fetch(K, false, (failures) -> CompletableFuture.failedFuture(new IllegalArgumentException("4xx")))
 				.get(5, TimeUnit.SECONDS))
 			.withCauseInstanceOf(IllegalArgumentException.class);
 	}
@@ -109,20 +112,20 @@ class PageCacheTests {
 	void failedFetchIsNotStored() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
 		assertThatExceptionOfType(ExecutionException.class)
-			.isThrownBy(() -> pages.fetch("k", false, this::fail).get(5, TimeUnit.SECONDS));
-		assertThat(this.cache.asMap()).doesNotContainKey("k");
-		assertThat(pages.fresh("k")).isNull();
-		Served served = pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+			.isThrownBy(() -> pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS));
+		assertThat(this.cache.asMap()).doesNotContainKey(K);
+		assertThat(pages.cached(K, this::fail)).isNull();
+		Served served = pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		assertThat(served.status()).isEqualTo(CacheStatus.STORED);
 	}
 
 	@Test
 	void loaderThatThrowsFailsTheFetchWithoutPoisoningTheKey() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> pages.fetch("k", false, () -> {
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> pages.fetch(K, false, (failures) -> {
 			throw new IllegalStateException("cannot start");
 		}).get(5, TimeUnit.SECONDS)).withCauseInstanceOf(IllegalStateException.class);
-		Served served = pages.fetch("k", false, () -> load("one")).get(5, TimeUnit.SECONDS);
+		Served served = pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
 		assertThat(served.status()).isEqualTo(CacheStatus.STORED);
 	}
 
@@ -130,24 +133,24 @@ class PageCacheTests {
 	void followersOfAnInFlightFetchShareItsPage() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
 		CompletableFuture<byte[]> upstream = new CompletableFuture<>();
-		CompletableFuture<Served> leader = pages.fetch("k", false, () -> {
+		CompletableFuture<Served> leader = pages.fetch(K, false, (failures) -> {
 			this.loads.incrementAndGet();
 			return upstream;
 		});
-		CompletableFuture<Served> follower = pages.fetch("k", false, () -> load("other"));
+		CompletableFuture<Served> follower = pages.fetch(K, false, (failures) -> load("other"));
 		upstream.complete("one".getBytes(StandardCharsets.UTF_8));
 		assertThat(leader.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.STORED);
 		assertThat(follower.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.COLLAPSED);
 		assertThat(body(follower.get())).isEqualTo("one");
 		assertThat(this.loads).hasValue(1);
-		assertThat(this.meters.get("collapsed").counter().count()).isEqualTo(1);
+		assertThat(this.meters.get("chatproxy.cache.collapsed").counter().count()).isEqualTo(1);
 	}
 
 	@Test
 	void maxEntriesBoundsTheCache() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 3);
 		for (int i = 0; i < 10; i++) {
-			pages.fetch("k" + i, false, () -> load("page")).get(5, TimeUnit.SECONDS);
+			pages.fetch(key("k" + i), false, (failures) -> load("page")).get(5, TimeUnit.SECONDS);
 		}
 		this.cache.synchronous().cleanUp();
 		assertThat(this.cache.synchronous().estimatedSize()).isLessThanOrEqualTo(3);
@@ -158,11 +161,11 @@ class PageCacheTests {
 	void maxSizeBoundsTheBytesHeldWhateverTheMixOfPageSizes() throws Exception {
 		long maxSize = 256 * 1024;
 		PageCache pages = pageCache(
-				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(maxSize)));
+				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(maxSize), Duration.ZERO));
 		int[] sizes = { 100, 64 * 1024, 2_000, 150 * 1024, 10, 30 * 1024 };
 		for (int i = 0; i < 60; i++) {
 			String body = "x".repeat(sizes[i % sizes.length]);
-			pages.fetch("k" + i, false, () -> load(body)).get(5, TimeUnit.SECONDS);
+			pages.fetch(key("k" + i), false, (failures) -> load(body)).get(5, TimeUnit.SECONDS);
 			this.cache.synchronous().cleanUp();
 			long held = this.cache.synchronous()
 				.asMap()
@@ -181,21 +184,22 @@ class PageCacheTests {
 	@Test
 	void aPageLargerThanTheWholeBoundIsServedButNotKept() throws Exception {
 		PageCache pages = pageCache(
-				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(4096)));
-		Served served = pages.fetch("big", false, () -> load("y".repeat(10_000))).get(5, TimeUnit.SECONDS);
+				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(4096), Duration.ZERO));
+		Served served = pages.fetch(key("big"), false, (failures) -> load("y".repeat(10_000))).get(5, TimeUnit.SECONDS);
 		assertThat(served.page().body()).hasSize(10_000);
 		this.cache.synchronous().cleanUp();
-		assertThat(this.cache.synchronous().asMap()).doesNotContainKey("big");
+		assertThat(this.cache.synchronous().asMap()).doesNotContainKey(key("big"));
 	}
 
 	@Test
 	void theDefaultByteBoundIsAQuarterOfTheMaximumHeap() {
-		PageCacheProperties properties = new PageCacheProperties(TTL, Duration.ZERO, 10, null);
+		PageCacheProperties properties = new PageCacheProperties(TTL, Duration.ZERO, 10, null, Duration.ZERO);
 		assertThat(properties.maxSizeBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
 	}
 
 	private PageCache pageCache(Duration staleTtl, long maxEntries) {
-		return pageCache(new PageCacheProperties(TTL, staleTtl, maxEntries, null));
+		// stale-while-revalidate off: these tests are about stale-if-error and bounds
+		return pageCache(new PageCacheProperties(TTL, staleTtl, maxEntries, null, Duration.ZERO));
 	}
 
 	private PageCache pageCache(PageCacheProperties properties) {
@@ -203,8 +207,8 @@ class PageCacheTests {
 			.executor(Runnable::run)
 			.buildAsync();
 		ConcurrentMap<Object, CompletableFuture<Object>> map = this.cache.asMap();
-		return new PageCache(map, this.stats, this.ticker, properties, IllegalStateException.class::isInstance,
-				Counter.builder("collapsed").register(this.meters), Counter.builder("stale").register(this.meters));
+		return new PageCache(map, new LocalSharedPages(), this.stats, this.ticker, properties,
+				IllegalStateException.class::isInstance, new PageCacheMetrics(this.meters));
 	}
 
 	private CompletableFuture<byte[]> load(String body) {
@@ -212,9 +216,13 @@ class PageCacheTests {
 		return CompletableFuture.completedFuture(body.getBytes(StandardCharsets.UTF_8));
 	}
 
-	private CompletableFuture<byte[]> fail() {
+	private CompletableFuture<byte[]> fail(Consumer<Throwable> failures) {
 		this.loads.incrementAndGet();
 		return CompletableFuture.failedFuture(new IllegalStateException("postpress answered 500"));
+	}
+
+	private static PageKey key(String attendeeId) {
+		return new PageKey("attendee_id=" + attendeeId, List.of(attendeeId), List.of());
 	}
 
 	private static String body(Served served) {

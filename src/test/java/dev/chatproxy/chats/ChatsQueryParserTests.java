@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.chatproxy.cache.PageKey;
 import dev.chatproxy.upstream.ChatsQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,7 @@ class ChatsQueryParserTests {
 	void parsesValidInputIntoItsCanonicalQuery(String attendeeId, String query, String cacheKey) {
 		ChatsQuery parsed = ChatsQueryParser.parse(attendeeId, parameters(query));
 
-		assertThat(parsed.cacheKey()).isEqualTo(cacheKey);
+		assertThat(PageKey.of(parsed).value()).isEqualTo(cacheKey);
 	}
 
 	@ParameterizedTest(name = "{0} ? {1} -> 400 naming {2}")

@@ -2,6 +2,7 @@ package dev.chatproxy.chats;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 
 import dev.chatproxy.cache.CacheStatus;
 import dev.chatproxy.cache.CachedPage;
@@ -92,7 +93,9 @@ class PageResponsesTests {
 
 	private static Served served(CacheStatus status, double ageSeconds) {
 		long ageNanos = (long) (ageSeconds * 1_000_000_000L);
-		return new Served(new CachedPage(BODY, ETAG, 0), status, ageNanos, Duration.ofSeconds(30).toNanos());
+		long ttlNanos = Duration.ofSeconds(30).toNanos();
+		return new Served(new CachedPage(BODY, ETAG, 0, ttlNanos, Set.of(), Set.of()), status, ageNanos,
+				ttlNanos - ageNanos);
 	}
 
 }

@@ -1,0 +1,23 @@
+package dev.chatproxy.cache;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * No shared tier: one replica alone, where every load calls postpress.
+ */
+class LocalSharedPages implements SharedPages {
+
+	@Override
+	public CompletableFuture<@Nullable CachedPage> get(PageKey key) {
+		return CompletableFuture.completedFuture(null);
+	}
+
+	@Override
+	public CompletableFuture<Loaded> load(PageKey key, Supplier<CompletableFuture<CachedPage>> upstream) {
+		return upstream.get().thenApply((page) -> new Loaded(page, false));
+	}
+
+}

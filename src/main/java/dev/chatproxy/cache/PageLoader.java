@@ -1,0 +1,19 @@
+package dev.chatproxy.cache;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Starts one upstream fetch of a page, telling of each failed attempt as it happens.
+ */
+@FunctionalInterface
+public interface PageLoader {
+
+	/**
+	 * Starts the fetch.
+	 * @param onAttemptFailure called with the failure of each attempt, before any retry
+	 * @return the page's JSON as postpress sent it; fails with the last attempt's failure
+	 */
+	CompletableFuture<byte[]> load(Consumer<Throwable> onAttemptFailure);
+
+}
