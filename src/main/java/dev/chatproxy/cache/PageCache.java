@@ -153,6 +153,14 @@ public class PageCache {
 		return marked.get();
 	}
 
+	/**
+	 * Whether no fetch is in flight, background refreshes and retries included.
+	 * @return whether the cache is idle
+	 */
+	boolean isIdle() {
+		return this.flights.isEmpty();
+	}
+
 	private void start(PageFlight flight, PageLoader loader) {
 		long now = this.ticker.read();
 		CachedPage local = completed(this.pages.get(flight.key()));

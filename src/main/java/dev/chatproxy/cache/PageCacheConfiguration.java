@@ -95,4 +95,9 @@ class PageCacheConfiguration {
 		return new LocalPageInvalidator(pageCache);
 	}
 
+	@Bean
+	InvalidationsEndpoint invalidationsEndpoint(PageInvalidator invalidator) {
+		return new InvalidationsEndpoint(invalidator);
+	}
+
 }

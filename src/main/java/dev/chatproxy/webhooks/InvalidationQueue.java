@@ -1,0 +1,67 @@
+package dev.chatproxy.webhooks;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import dev.chatproxy.cache.PageInvalidator;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Applies webhook events after their 200 has gone, one at a time, from a bounded queue: a
+ * burst never blocks postpress' calls nor grows the heap; what does not fit is dropped
+ * and counted (the pages it would have touched expire at their TTL).
+ */
+class InvalidationQueue implements DisposableBean {
+
+	private static final Logger logger = LoggerFactory.getLogger(InvalidationQueue.class);
+
+	private final PageInvalidator invalidator;
+
+	private final ThreadPoolExecutor executor;
+
+	private final Counter dropped;
+
+	InvalidationQueue(PageInvalidator invalidator, int capacity, MeterRegistry meters) {
+		this.invalidator = invalidator;
+		this.dropped = Counter.builder("chatproxy.webhook.dropped")
+			.description("Webhook events not applied because the queue was full")
+			.register(meters);
+		this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity),
+				(task) -> {
+					Thread thread = new Thread(task, "webhook-invalidations");
+					thread.setDaemon(true);
+					return thread;
+				}, (task, executor) -> this.dropped.increment());
+	}
+
+	/**
+	 * Queues the event, or drops and counts it when the queue is full; never blocks.
+	 * @param event the event to apply
+	 */
+	void submit(MessageEvent event) {
+		this.executor.execute(() -> apply(event));
+	}
+
+	private void apply(MessageEvent event) {
+		try {
+			int marked = this.invalidator.invalidate(event.invalidation());
+			logger.debug("Webhook {} for chats {} and attendees {}: {} pages marked stale", event.name(),
+					event.invalidation().chatIds(), event.invalidation().attendeeIds(), marked);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Webhook {} could not be applied", event.name(), ex);
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.executor.shutdown();
+	}
+
+}

@@ -1,0 +1,24 @@
+package dev.chatproxy.webhooks;
+
+import dev.chatproxy.cache.PageInvalidator;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The webhook's queue, wired only when {@code proxy.webhook.secret} is set; otherwise
+ * {@code /webhooks/postpress} does not exist.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(WebhookEnabled.class)
+class WebhookConfiguration {
+
+	@Bean
+	InvalidationQueue invalidationQueue(PageInvalidator invalidator, WebhookProperties properties,
+			MeterRegistry meters) {
+		return new InvalidationQueue(invalidator, properties.queueCapacity(), meters);
+	}
+
+}

@@ -1,0 +1,32 @@
+package dev.chatproxy.webhooks;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * postpress' webhook: off unless a secret is set.
+ *
+ * @param secret the shared secret postpress sends with each event; the webhook exists
+ * only when it is set, from {@code PROXY_WEBHOOK_SECRET}
+ * @param secretHeader the request header that carries the secret
+ * @param queueCapacity the most events waiting to be applied; more are dropped and
+ * counted
+ */
+@Validated
+@ConfigurationProperties("proxy.webhook")
+public record WebhookProperties(@Nullable String secret,
+		@NotBlank @DefaultValue("X-Webhook-Secret") String secretHeader,
+		@Positive @DefaultValue("10000") int queueCapacity) {
+
+	@Override
+	public String toString() {
+		return "WebhookProperties[secret=" + ((this.secret != null) ? "******" : null) + ", secretHeader="
+				+ this.secretHeader + ", queueCapacity=" + this.queueCapacity + "]";
+	}
+
+}

@@ -1,0 +1,292 @@
+package dev.chatproxy.cache;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.chatproxy.support.ManualTicker;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Stale-while-revalidate and "a stale copy is never held by retries" (CONTRACT.md
+ * sections 4 and 6), end to end: the whole application on random ports, a fake postpress
+ * over HTTP, and a cache clock the tests move (default window of 30 s after a 30 s TTL).
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureMetrics
+class StaleWhileRevalidateIntegrationTests {
+
+	private static final String PATH = "/attendees/a/chats";
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@DynamicPropertySource
+	static void postpressProperties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@Autowired
+	ManualTicker ticker;
+
+	@Autowired
+	CacheManager cacheManager;
+
+	@Autowired
+	CircuitBreakerRegistry circuitBreakers;
+
+	@Autowired
+	MeterRegistry meters;
+
+	@Autowired
+	PageCache pageCache;
+
+	ProxyClient proxy;
+
+	@BeforeEach
+	void startFromAnEmptyCacheAndAClosedCircuit() {
+		this.cacheManager.getCache(PageCacheConfiguration.CACHE).clear();
+		this.circuitBreakers.circuitBreaker("postpress").reset();
+		this.proxy = new ProxyClient(this.port);
+	}
+
+	@AfterEach
+	void letBackgroundFetchesEnd() {
+		// a refresh or retry still in flight would reach the next test's fake
+		await().atMost(Duration.ofSeconds(15)).until(this.pageCache::isIdle);
+	}
+
+	@Test
+	void expiredPageIsAnsweredAtOnceWithHeadersConsistentWithItsAge() {
+		storePage(1, "old");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
+		this.ticker.advance(Duration.ofSeconds(40));
+
+		HttpResponse<String> stale = this.proxy.get(PATH);
+
+		assertThat(stale.statusCode()).isEqualTo(200);
+		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
+		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-10; detail=stale-while-revalidate");
+		assertThat(stale.headers().firstValue("Age")).hasValue("40");
+		assertThat(stale.headers().firstValue("Cache-Control")).hasValue("private, max-age=0");
+		assertThat(stale.headers().firstValue("ETag"))
+			.hasValue(CachedPage.of(Postpress.pageJson(1, "old").getBytes(), 0, 0).etag());
+		awaitPage(2, "new");
+	}
+
+	@Test
+	void concurrentRequestsForAnExpiredPageMakeOneBackgroundUpstreamCall() throws Exception {
+		storePage(1, "old");
+		// held long enough for every request below to be answered while it is in flight
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new").withFixedDelay(3000)));
+		this.ticker.advance(Duration.ofSeconds(31));
+		double served = count("chatproxy.cache.stale.revalidate.served");
+		double started = count("chatproxy.cache.refreshes", "result", "started");
+		double succeeded = count("chatproxy.cache.refreshes", "result", "succeeded");
+
+		List<HttpResponse<String>> responses = concurrently(20, PATH);
+
+		assertThat(responses).allSatisfy((response) -> {
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo(Postpress.pageJson(1, "old"));
+			assertThat(cacheStatus(response)).isEqualTo("chat-proxy; hit; ttl=-1; detail=stale-while-revalidate");
+		});
+		assertThat(count("chatproxy.cache.stale.revalidate.served")).isEqualTo(served + 20);
+		assertThat(count("chatproxy.cache.refreshes", "result", "started")).isEqualTo(started + 1);
+		awaitPage(2, "new");
+		assertThat(upstreamCalls()).as("one refresh").isEqualTo(1);
+		assertThat(count("chatproxy.cache.refreshes", "result", "succeeded")).isEqualTo(succeeded + 1);
+	}
+
+	@Test
+	void failedRefreshKeepsTheOldPageForStaleIfError() {
+		storePage(1, "old");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
+		this.ticker.advance(Duration.ofSeconds(35));
+		double failed = count("chatproxy.cache.refreshes", "result", "failed");
+
+		assertThat(cacheStatus(this.proxy.get(PATH))).endsWith("detail=stale-while-revalidate");
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> count("chatproxy.cache.refreshes", "result", "failed") == failed + 1);
+		HttpResponse<String> again = this.proxy.get(PATH);
+		assertThat(again.body()).isEqualTo(Postpress.pageJson(1, "old"));
+		assertThat(cacheStatus(again)).endsWith("detail=stale-while-revalidate");
+		letBackgroundFetchesEnd();
+
+		this.ticker.advance(Duration.ofSeconds(60));
+		HttpResponse<String> pastTheWindow = this.proxy.get(PATH);
+
+		assertThat(pastTheWindow.statusCode()).isEqualTo(200);
+		assertThat(pastTheWindow.body()).isEqualTo(Postpress.pageJson(1, "old"));
+		assertThat(cacheStatus(pastTheWindow)).isEqualTo("chat-proxy; hit; ttl=-65; detail=stale-if-error");
+	}
+
+	@Test
+	void refreshRefusedByPostpressDropsThePage() {
+		storePage(1, "old");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(404, "errors/resource_not_found")));
+		this.ticker.advance(Duration.ofSeconds(35));
+		double failed = count("chatproxy.cache.refreshes", "result", "failed");
+
+		assertThat(cacheStatus(this.proxy.get(PATH))).endsWith("detail=stale-while-revalidate");
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> count("chatproxy.cache.refreshes", "result", "failed") == failed + 1);
+		HttpResponse<String> refused = this.proxy.get(PATH);
+
+		assertThat(refused.statusCode()).isEqualTo(404);
+		assertThat(refused.headers().firstValue("Cache-Status")).isEmpty();
+	}
+
+	@Test
+	void noCacheWaitsForAFreshPage() {
+		storePage(1, "old");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
+		this.ticker.advance(Duration.ofSeconds(35));
+
+		HttpResponse<String> refreshed = this.proxy.get(PATH, "Cache-Control", "no-cache");
+
+		assertThat(refreshed.body()).isEqualTo(Postpress.pageJson(2, "new"));
+		assertThat(cacheStatus(refreshed)).isEqualTo("chat-proxy; fwd=request; stored");
+		assertThat(upstreamCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void pastTheWindowCallersWaitForTheUpstream() {
+		storePage(1, "old");
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
+		this.ticker.advance(Duration.ofSeconds(60));
+
+		HttpResponse<String> refetched = this.proxy.get(PATH);
+
+		assertThat(refetched.body()).isEqualTo(Postpress.pageJson(2, "new"));
+		assertThat(cacheStatus(refetched)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+	}
+
+	@Test
+	void staleCopyIsAnsweredAsSoonAsTheFirstAttemptFailsAndTheRetryRefreshesTheCache() {
+		storePage(1, "old");
+		postpress.stubFor(Postpress.chats()
+			.inScenario("retry")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(Postpress.error(503, "errors/service_unavailable").withHeader("Retry-After", "5"))
+			.willSetStateTo("recovered"));
+		postpress.stubFor(Postpress.chats()
+			.inScenario("retry")
+			.whenScenarioStateIs("recovered")
+			.willReturn(Postpress.page(2, "new")));
+		this.ticker.advance(Duration.ofSeconds(90));
+
+		HttpResponse<String> stale = this.proxy.get(PATH);
+
+		assertThat(upstreamCalls()).as("answered before postpress' second attempt").isEqualTo(1);
+		assertThat(stale.statusCode()).isEqualTo(200);
+		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
+		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-60; detail=stale-if-error");
+		awaitPage(2, "new");
+		assertThat(upstreamCalls()).isEqualTo(2);
+	}
+
+	private void storePage(int items, String cursor) {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(items, cursor)));
+		assertThat(cacheStatus(this.proxy.get(PATH))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		postpress.resetAll();
+	}
+
+	/** Waits until the page the background fetch stored is answered as a fresh hit. */
+	private void awaitPage(int items, String cursor) {
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			HttpResponse<String> response = this.proxy.get(PATH);
+			assertThat(response.body()).isEqualTo(Postpress.pageJson(items, cursor));
+			assertThat(cacheStatus(response)).isEqualTo("chat-proxy; hit; ttl=30");
+		});
+	}
+
+	private List<HttpResponse<String>> concurrently(int count, String pathAndQuery) throws Exception {
+		ExecutorService callers = Executors.newFixedThreadPool(count);
+		try {
+			CountDownLatch ready = new CountDownLatch(count);
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				futures.add(callers.submit(() -> {
+					ready.countDown();
+					start.await();
+					return this.proxy.get(pathAndQuery);
+				}));
+			}
+			assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+			start.countDown();
+			List<HttpResponse<String>> responses = new ArrayList<>();
+			for (Future<HttpResponse<String>> future : futures) {
+				responses.add(future.get(20, TimeUnit.SECONDS));
+			}
+			return responses;
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
+	private double count(String name, String... tags) {
+		return this.meters.get(name).tags(tags).counter().count();
+	}
+
+	private static int upstreamCalls() {
+		return postpress.findAll(getRequestedFor(urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/.*"))).size();
+	}
+
+	private static String cacheStatus(HttpResponse<String> response) {
+		return response.headers().firstValue("Cache-Status").orElse("(none)");
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class CacheClock {
+
+		@Bean
+		@Primary
+		ManualTicker manualTicker() {
+			return new ManualTicker();
+		}
+
+	}
+
+}
