@@ -1,13 +1,16 @@
 package dev.chatproxy.cache;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * {@code POST /actuator/invalidations} on the management port: marks stale the pages of
@@ -38,10 +41,28 @@ class InvalidationsEndpoint {
 			@Nullable String chat_id) {
 		Invalidation invalidation = new Invalidation(ids(attendee_id), ids(chat_id), ids(account_id), SOURCE);
 		if (invalidation.isEmpty()) {
-			throw new InvalidEndpointRequestException("Name an attendee_id, an account_id or a chat_id",
-					"Name an attendee_id, an account_id or a chat_id");
+			throw new NothingToInvalidateException();
 		}
 		return Map.of("invalidated", this.invalidator.invalidate(invalidation));
+	}
+
+	/**
+	 * A request that names no page, answered 400 in the error envelope.
+	 */
+	static class NothingToInvalidateException extends ErrorResponseException {
+
+		NothingToInvalidateException() {
+			super(HttpStatus.BAD_REQUEST, problem(), null);
+		}
+
+		private static ProblemDetail problem() {
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+					"Name an attendee_id, an account_id or a chat_id.");
+			problem.setType(URI.create("errors/invalid_parameters"));
+			problem.setTitle("Invalid parameters");
+			return problem;
+		}
+
 	}
 
 	private static Set<String> ids(@Nullable String id) {

@@ -57,6 +57,7 @@ public class PageCache {
 		this.revalidateNanos = properties.staleWhileRevalidate().toNanos();
 		this.servesStaleOn = servesStaleOn;
 		this.metrics = metrics;
+		metrics.inFlight(this.flights);
 	}
 
 	/**
@@ -151,14 +152,6 @@ public class PageCache {
 		});
 		this.metrics.invalidated(invalidation.source(), marked.get());
 		return marked.get();
-	}
-
-	/**
-	 * Whether no fetch is in flight, background refreshes and retries included.
-	 * @return whether the cache is idle
-	 */
-	boolean isIdle() {
-		return this.flights.isEmpty();
 	}
 
 	private void start(PageFlight flight, PageLoader loader) {

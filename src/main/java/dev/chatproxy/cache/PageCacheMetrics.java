@@ -1,6 +1,9 @@
 package dev.chatproxy.cache;
 
+import java.util.Map;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -44,6 +47,17 @@ class PageCacheMetrics {
 		// nothing
 		invalidated("webhook", 0);
 		invalidated("operator", 0);
+	}
+
+	/**
+	 * Reports how many fetches are in flight, background refreshes and retries included.
+	 * @param flights the fetches in flight, by key
+	 */
+	void inFlight(Map<?, ?> flights) {
+		Gauge.builder("chatproxy.cache.fetches.in.flight", flights, Map::size)
+			.description("Fetches from postpress in flight, background refreshes and retries included")
+			.tag("cache", PageCacheConfiguration.CACHE)
+			.register(this.meters);
 	}
 
 	/**

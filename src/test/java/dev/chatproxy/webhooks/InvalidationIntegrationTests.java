@@ -1,0 +1,326 @@
+package dev.chatproxy.webhooks;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.chatproxy.support.ManualTicker;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cache.CacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Invalidation (CONTRACT.md section 10), end to end: postpress' webhook and the
+ * operators' endpoint mark cached pages stale, and the next request revalidates them.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "proxy.webhook.secret=" + InvalidationIntegrationTests.SECRET,
+				"proxy.webhook.secret-header=X-Postpress-Secret" })
+@AutoConfigureMetrics
+class InvalidationIntegrationTests {
+
+	static final String SECRET = "whsec_test_0123456789";
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	@RegisterExtension
+	static WireMockExtension postpress = Postpress.server();
+
+	@DynamicPropertySource
+	static void postpressProperties(DynamicPropertyRegistry registry) {
+		Postpress.configure(registry, postpress);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@Autowired
+	CacheManager cacheManager;
+
+	@Autowired
+	MeterRegistry meters;
+
+	ProxyClient proxy;
+
+	@AfterEach
+	void letBackgroundFetchesEnd() {
+		// a refresh still in flight would store its page after the next test's clear
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> this.meters.get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
+	}
+
+	@BeforeEach
+	void cacheThreePages() {
+		this.cacheManager.getCache("chats").clear();
+		this.proxy = new ProxyClient(this.port);
+		// a lists chat_0; b lists chat_b; the third is asked for by a LinkedIn provider
+		// id
+		postpress.stubFor(Postpress.chats("a").willReturn(Postpress.page(1, null)));
+		postpress.stubFor(Postpress.chats("b").willReturn(pageListing("chat_b")));
+		postpress.stubFor(Postpress.chats("ACoAACr-1eYBl").willReturn(pageListing("chat_p")));
+		for (String attendee : List.of("a", "b", "ACoAACr-1eYBl")) {
+			assertThat(cacheStatus(this.proxy.get(chatsOf(attendee)))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		}
+	}
+
+	@Test
+	void messageEventMarksThePagesOfItsAttendeesStaleAndTheNextRequestRefetches() {
+		double invalidated = invalidated("webhook");
+
+		HttpResponse<String> accepted = postEvent(event("message_received", "chat_x", "a", "ACoA-unknown"));
+
+		assertThat(accepted.statusCode()).isEqualTo(200);
+		assertThat(accepted.headers().firstValue("Cache-Control")).hasValue("no-store");
+		assertThat(accepted.headers().firstValue("Cache-Status")).isEmpty();
+		assertThat(accepted.headers().firstValue("X-Request-Id")).isPresent();
+		await().atMost(Duration.ofSeconds(10)).until(() -> invalidated("webhook") == invalidated + 1);
+		assertThat(cacheStatus(this.proxy.get(chatsOf("a")))).endsWith("detail=stale-while-revalidate");
+		assertThat(cacheStatus(this.proxy.get(chatsOf("b")))).isEqualTo("chat-proxy; hit; ttl=30");
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> postpress.verify(2, getRequestedFor(urlPathEqualTo(upstreamPathOf("a")))));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> cacheStatus(this.proxy.get(chatsOf("a"))).equals("chat-proxy; hit; ttl=30"));
+	}
+
+	@Test
+	void messageEventMarksThePagesListingItsChatStale() {
+		double invalidated = invalidated("webhook");
+
+		assertThat(postEvent(event("message_read", "chat_b", "someone-else", "ACoA-unknown")).statusCode())
+			.isEqualTo(200);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> invalidated("webhook") == invalidated + 1);
+		assertThat(cacheStatus(this.proxy.get(chatsOf("b")))).endsWith("detail=stale-while-revalidate");
+		assertThat(cacheStatus(this.proxy.get(chatsOf("a")))).isEqualTo("chat-proxy; hit; ttl=30");
+	}
+
+	@Test
+	void messageEventMatchesPagesAskedForByProviderId() {
+		double invalidated = invalidated("webhook");
+
+		postEvent(event("message_edited", "chat_x", "att_unknown", "ACoAACr-1eYBl"));
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> invalidated("webhook") == invalidated + 1);
+		assertThat(cacheStatus(this.proxy.get(chatsOf("ACoAACr-1eYBl")))).endsWith("detail=stale-while-revalidate");
+	}
+
+	@Test
+	void unknownEventIsAcceptedAndIgnored() {
+		double invalidated = invalidated("webhook");
+
+		HttpResponse<String> unknown = postEvent(event("account_connected", "chat_0", "a", "ACoAACr-1eYBl"));
+		// events are applied in order: once this one is, the unknown one would have been
+		postEvent(event("message_deleted", "chat_b", "b", "ACoA-unknown"));
+
+		assertThat(unknown.statusCode()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(10)).until(() -> invalidated("webhook") == invalidated + 1);
+		assertThat(cacheStatus(this.proxy.get(chatsOf("a")))).isEqualTo("chat-proxy; hit; ttl=30");
+		assertThat(cacheStatus(this.proxy.get(chatsOf("ACoAACr-1eYBl")))).isEqualTo("chat-proxy; hit; ttl=30");
+	}
+
+	@Test
+	void missingSecretIsRefusedWith401() {
+		HttpResponse<String> refused = post("/webhooks/postpress", body(event("message_received", "chat_b", "a", "p")));
+
+		assertProblem(refused, 401, "errors/missing_credentials");
+	}
+
+	@Test
+	void wrongSecretIsRefusedWith401() {
+		for (String wrong : List.of(SECRET + "x", SECRET.substring(1), "x")) {
+			HttpResponse<String> refused = post("/webhooks/postpress",
+					body(event("message_received", "chat_b", "a", "p")), "X-Postpress-Secret", wrong);
+			assertProblem(refused, 401, "errors/invalid_credentials");
+		}
+		HttpResponse<String> defaultHeader = post("/webhooks/postpress",
+				body(event("message_received", "chat_b", "a", "p")), "X-Webhook-Secret", SECRET);
+		assertProblem(defaultHeader, 401, "errors/missing_credentials");
+	}
+
+	@Test
+	void bodyOver64KbIsRefusedWith413WhetherItsLengthIsDeclaredOrNot() {
+		byte[] large = ("{\"event\":\"message_received\",\"message\":\"" + "x".repeat(64 * 1024) + "\"}")
+			.getBytes(StandardCharsets.UTF_8);
+
+		HttpResponse<String> declared = post("/webhooks/postpress", HttpRequest.BodyPublishers.ofByteArray(large),
+				"X-Postpress-Secret", SECRET);
+		HttpResponse<String> chunked = post("/webhooks/postpress",
+				HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(large)), "X-Postpress-Secret",
+				SECRET);
+
+		assertProblem(declared, 413, "errors/payload_too_large");
+		assertProblem(chunked, 413, "errors/payload_too_large");
+	}
+
+	@Test
+	void bodyOfExactly64KbIsAccepted() {
+		String prefix = "{\"event\":\"account_connected\",\"message\":\"";
+		String json = prefix + "x".repeat(64 * 1024 - prefix.length() - 2) + "\"}";
+		assertThat(json.getBytes(StandardCharsets.UTF_8)).hasSize(64 * 1024);
+
+		assertThat(postEvent(json).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void malformedJsonIsRefusedWith400() {
+		for (String malformed : List.of("{\"event\":", "not json", "", "[1,2]")) {
+			assertProblem(postEvent(malformed), 400, "errors/invalid_parameters");
+		}
+	}
+
+	@Test
+	void operatorsInvalidateByAttendeeAccountOrChatOnTheManagementPort() {
+		double invalidated = invalidated("operator");
+
+		HttpResponse<String> byAttendee = operator("{\"attendee_id\":\"a\"}");
+		HttpResponse<String> byChat = operator("{\"chat_id\":\"chat_b\"}");
+		HttpResponse<String> byAccount = operator("{\"account_id\":\"acc_1\"}");
+
+		assertThat(byAttendee.statusCode()).isEqualTo(200);
+		assertThat(byAttendee.body()).isEqualTo("{\"invalidated\":1}");
+		assertThat(byChat.body()).isEqualTo("{\"invalidated\":1}");
+		assertThat(byAccount.body()).as("the one page still fresh").isEqualTo("{\"invalidated\":1}");
+		assertThat(invalidated("operator")).isEqualTo(invalidated + 3);
+		assertThat(scrape("chatproxy_cache_invalidated_total{", "source=\"operator\"")).isEqualTo(invalidated + 3);
+		for (String attendee : List.of("a", "b", "ACoAACr-1eYBl")) {
+			assertThat(cacheStatus(this.proxy.get(chatsOf(attendee)))).endsWith("detail=stale-while-revalidate");
+		}
+	}
+
+	@Test
+	void operatorEndpointNeedsAnIdAndIsNotOnTheApplicationPort() {
+		assertProblem(operator("{}"), 400, "errors/invalid_parameters");
+		assertThat(post(this.port, "/actuator/invalidations", body("{\"attendee_id\":\"a\"}"), "Content-Type",
+				"application/json")
+			.statusCode()).isEqualTo(404);
+	}
+
+	private static String event(String name, String chatId, String attendeeId, String providerId) {
+		return """
+				{"event": "%s", "account_id": "acc_1", "account_type": "LINKEDIN", "chat_id": "%s",
+				 "timestamp": "2026-11-24T13:49:07.965Z", "webhook_name": "chat-proxy", "message_id": "msg_1",
+				 "message": "Hello", "new_field": {"nested": [1, 2]},
+				 "sender": {"attendee_id": "att_sender", "attendee_name": "Jordan Walke"},
+				 "attendees": [{"attendee_id": "%s", "attendee_provider_id": "%s"}]}""".formatted(name, chatId,
+				attendeeId, providerId);
+	}
+
+	private static ResponseDefinitionBuilder pageListing(String chatId) {
+		return Postpress.page(1, null).withBody(Postpress.pageJson(1, null).replace("chat_0", chatId));
+	}
+
+	private static String chatsOf(String attendee) {
+		return "/attendees/" + attendee + "/chats";
+	}
+
+	private static String upstreamPathOf(String attendee) {
+		return Postpress.BASE_PATH + "/chat_attendees/" + attendee + "/chats";
+	}
+
+	private HttpResponse<String> postEvent(String json) {
+		return post("/webhooks/postpress", body(json), "X-Postpress-Secret", SECRET, "Content-Type",
+				"application/json");
+	}
+
+	private HttpResponse<String> operator(String json) {
+		return post(this.managementPort, "/actuator/invalidations", body(json), "Content-Type", "application/json");
+	}
+
+	private HttpResponse<String> post(String path, BodyPublisher body, String... headers) {
+		return post(this.port, path, body, headers);
+	}
+
+	private static HttpResponse<String> post(int port, String path, BodyPublisher body, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(30))
+			.POST(body);
+		for (int i = 0; i < headers.length; i += 2) {
+			request.header(headers[i], headers[i + 1]);
+		}
+		try {
+			return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static BodyPublisher body(String json) {
+		return HttpRequest.BodyPublishers.ofString(json);
+	}
+
+	private static void assertProblem(HttpResponse<String> response, int status, String type) {
+		assertThat(response.statusCode()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(response.body()).contains("\"type\":\"" + type + "\"", "\"status\":" + status, "\"instance\":");
+		assertThat(response.body()).doesNotContain(SECRET);
+	}
+
+	private double invalidated(String source) {
+		return this.meters.get("chatproxy.cache.invalidated").tag("source", source).counter().count();
+	}
+
+	private double scrape(String prefix, String label) {
+		HttpResponse<String> response = new ProxyClient(this.managementPort).get("/actuator/prometheus");
+		return Stream.of(response.body().split("\n"))
+			.filter((line) -> line.startsWith(prefix) && line.contains(label))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	private static String cacheStatus(HttpResponse<String> response) {
+		return response.headers().firstValue("Cache-Status").orElse("(none)");
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class CacheClock {
+
+		@Bean
+		@Primary
+		ManualTicker manualTicker() {
+			return new ManualTicker();
+		}
+
+	}
+
+}
