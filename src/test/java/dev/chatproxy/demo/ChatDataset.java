@@ -1,19 +1,31 @@
 package dev.chatproxy.demo;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The simulator's fixed dataset: four attendees (two also reachable by a provider id)
  * with 482 chats over a LinkedIn, a WhatsApp and a Telegram account. Generated from a
- * fixed seed, so every run serves exactly the same chats.
+ * fixed seed, so every run serves exactly the same chats, until a message is
+ * {@linkplain #receiveMessage received} on one of them.
  */
 final class ChatDataset {
+
+	private static final Pattern UNREAD_COUNT = Pattern.compile("\"unread_count\":(\\d+)");
+
+	private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":(null|\"[^\"]*\")");
 
 	static final Account LINKEDIN = new Account("acc_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", "LINKEDIN");
 
@@ -39,9 +51,13 @@ final class ChatDataset {
 	/** Sam Martin, whose chats fit on one page. */
 	static final String SAM = "att_01J1B3C5D7E9F2G4H6J8K0M2N4";
 
-	private static final ChatDataset STANDARD = new ChatDataset();
-
 	private final Map<String, List<SimulatedChat>> chatsByAttendee = new HashMap<>();
+
+	/** Provider id to the attendee it stands for, for the attendees of webhook events. */
+	private final Map<String, String> aliases = new HashMap<>();
+
+	/** Chats changed by received messages, by id, over the generated ones. */
+	private final Map<String, SimulatedChat> changed = new ConcurrentHashMap<>();
 
 	private ChatDataset() {
 		ChatGenerator generator = new ChatGenerator(20260516L);
@@ -60,8 +76,13 @@ final class ChatDataset {
 		alias(ANA_ON_WHATSAPP, ANA, WHATSAPP);
 	}
 
+	/**
+	 * A new copy of the standard dataset, so that messages one simulator receives do not
+	 * show in another's.
+	 * @return the dataset
+	 */
 	static ChatDataset standard() {
-		return STANDARD;
+		return new ChatDataset();
 	}
 
 	boolean knows(String attendeeId) {
@@ -76,8 +97,56 @@ final class ChatDataset {
 	 */
 	List<SimulatedChat> chatsOf(Collection<String> attendeeIds) {
 		TreeSet<SimulatedChat> chats = new TreeSet<>(SimulatedChat.NEWEST_FIRST);
-		attendeeIds.forEach((attendeeId) -> chats.addAll(this.chatsByAttendee.get(attendeeId)));
+		attendeeIds.forEach((attendeeId) -> this.chatsByAttendee.get(attendeeId)
+			.forEach((chat) -> chats.add(this.changed.getOrDefault(chat.id(), chat))));
 		return List.copyOf(chats);
+	}
+
+	/**
+	 * A message arrives on a chat: its {@code timestamp} becomes the given time (so it
+	 * moves to the top of its lists) and its {@code unread_count} goes up by one.
+	 * @param chatId the chat
+	 * @param at when the message arrived
+	 * @return the changed chat and its attendees, or {@code null} for an unknown chat
+	 */
+	synchronized @Nullable ReceivedMessage receiveMessage(String chatId, Instant at) {
+		List<Map<String, String>> attendees = new ArrayList<>();
+		SimulatedChat original = null;
+		for (Map.Entry<String, List<SimulatedChat>> entry : this.chatsByAttendee.entrySet()) {
+			for (SimulatedChat chat : entry.getValue()) {
+				if (chat.id().equals(chatId) && !this.aliases.containsKey(entry.getKey())) {
+					original = chat;
+					attendees.add(attendee(entry.getKey(), chatId));
+				}
+			}
+		}
+		if (original == null) {
+			return null;
+		}
+		SimulatedChat current = this.changed.getOrDefault(chatId, original);
+		Matcher unread = UNREAD_COUNT.matcher(current.json());
+		int unreadCount = unread.find() ? Integer.parseInt(unread.group(1)) + 1 : 1;
+		String json = TIMESTAMP.matcher(unread.replaceFirst("\"unread_count\":" + unreadCount))
+			.replaceFirst("\"timestamp\":\"" + ChatGenerator.ISO_MILLIS.format(at) + "\"");
+		SimulatedChat received = new SimulatedChat(chatId, current.accountId(), current.createdAt(), at, json);
+		this.changed.put(chatId, received);
+		return new ReceivedMessage(received, unreadCount, attendees);
+	}
+
+	/**
+	 * The attendee as a webhook event lists it: its id, and its provider id on the chat's
+	 * account if known.
+	 */
+	private Map<String, String> attendee(String attendeeId, String chatId) {
+		Map<String, String> attendee = new LinkedHashMap<>();
+		attendee.put("attendee_id", attendeeId);
+		this.aliases.forEach((providerId, aliased) -> {
+			if (aliased.equals(attendeeId)
+					&& this.chatsByAttendee.get(providerId).stream().anyMatch((chat) -> chat.id().equals(chatId))) {
+				attendee.put("attendee_provider_id", providerId);
+			}
+		});
+		return attendee;
 	}
 
 	private void add(ChatGenerator generator, Set<String> attendeeIds, Account account, int count, boolean group) {
@@ -88,11 +157,23 @@ final class ChatDataset {
 	}
 
 	private void alias(String providerId, String attendeeId, Account account) {
+		this.aliases.put(providerId, attendeeId);
 		this.chatsByAttendee.put(providerId,
 				this.chatsByAttendee.get(attendeeId)
 					.stream()
 					.filter((chat) -> chat.accountId().equals(account.id()))
 					.toList());
+	}
+
+	/**
+	 * A message received on a chat.
+	 *
+	 * @param chat the chat as it is now
+	 * @param unreadCount its new unread count
+	 * @param attendees its attendees, as webhook events list them
+	 */
+	record ReceivedMessage(SimulatedChat chat, int unreadCount, List<Map<String, String>> attendees) {
+
 	}
 
 	/**

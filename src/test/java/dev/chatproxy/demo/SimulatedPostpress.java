@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A simulated postpress API on 127.0.0.1, serving {@code GET
@@ -40,6 +47,10 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code GET /__simulator/stats}: {@code {"calls":N,"mode":"..."}} (calls counts
  * every request to {@code /api/v1/})</li>
  * <li>{@code POST /__simulator/reset}: healthy again, calls back to 0</li>
+ * <li>{@code POST /__simulator/message?chat_id=...}: a message arrives on that chat (its
+ * {@code timestamp} becomes now, its {@code unread_count} goes up by one), and, when a
+ * webhook is {@linkplain #webhook set}, a {@code message_received} event is posted to it
+ * as postpress would</li>
  * </ul>
  * A mode applies to every request to {@code /api/v1/}, before its API key is checked, as
  * an outage in front of postpress would. Standalone:
@@ -63,12 +74,20 @@ public final class SimulatedPostpress implements AutoCloseable {
 
 	private final AtomicLong calls = new AtomicLong();
 
+	private final ChatDataset dataset = ChatDataset.standard();
+
+	private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
 	private SimulatorMode mode = SimulatorMode.healthy();
+
+	private volatile @Nullable URI webhookUrl;
+
+	private volatile @Nullable String webhookSecret;
 
 	private SimulatedPostpress(int port, String apiKey, Duration delay) throws IOException {
 		this.delay = delay;
 		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1024);
-		this.server.createContext("/api/v1/", new ChatsHandler(this, ChatDataset.standard(), apiKey));
+		this.server.createContext("/api/v1/", new ChatsHandler(this, this.dataset, apiKey));
 		this.server.createContext("/", new ControlHandler(this));
 		this.server.setExecutor(this.executor);
 		this.server.start();
@@ -134,6 +153,71 @@ public final class SimulatedPostpress implements AutoCloseable {
 	public synchronized void reset() {
 		this.mode = SimulatorMode.healthy();
 		this.calls.set(0);
+	}
+
+	/**
+	 * Where to post message events, as postpress' webhooks do.
+	 * @param url the proxy's webhook, e.g.
+	 * {@code http://127.0.0.1:8080/webhooks/postpress}
+	 * @param secret the secret sent in {@code X-Webhook-Secret}
+	 */
+	public void webhook(URI url, String secret) {
+		this.webhookSecret = secret;
+		this.webhookUrl = url;
+	}
+
+	/**
+	 * A message arrives on the chat now; the webhook, if set, is told.
+	 * @param chatId the chat
+	 * @return what changed, and the webhook's answer status ({@code 0} when none is set)
+	 * @throws ProblemException when the chat is unknown
+	 */
+	public Map<String, Object> receiveMessage(String chatId) {
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		ChatDataset.ReceivedMessage message = this.dataset.receiveMessage(chatId, now);
+		if (message == null) {
+			throw new ProblemException(Problem.RESOURCE_NOT_FOUND, "Chat '" + chatId + "' was not found.");
+		}
+		Map<String, Object> event = new LinkedHashMap<>();
+		event.put("event", "message_received");
+		event.put("account_id", message.chat().accountId());
+		event.put("chat_id", chatId);
+		event.put("timestamp", ChatGenerator.ISO_MILLIS.format(now));
+		event.put("webhook_name", "chat-proxy");
+		event.put("message_id", "msg_" + this.calls.get() + "_" + now.toEpochMilli());
+		event.put("message", "Hello from the simulator");
+		event.put("sender", message.attendees().get(0));
+		event.put("attendees", message.attendees());
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("chat_id", chatId);
+		result.put("timestamp", event.get("timestamp"));
+		result.put("unread_count", message.unreadCount());
+		result.put("webhook_status", postEvent(Json.write(event)));
+		return result;
+	}
+
+	private int postEvent(String event) {
+		URI url = this.webhookUrl;
+		String secret = this.webhookSecret;
+		if (url == null || secret == null) {
+			return 0;
+		}
+		HttpRequest request = HttpRequest.newBuilder(url)
+			.timeout(Duration.ofSeconds(5))
+			.header("Content-Type", "application/json")
+			.header("X-Webhook-Secret", secret)
+			.POST(HttpRequest.BodyPublishers.ofString(event))
+			.build();
+		try {
+			return this.webhookClient.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return -1;
+		}
 	}
 
 	@Override
