@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -37,7 +39,8 @@ class PostpressWebhookController {
 	private final InvalidationQueue queue;
 
 	PostpressWebhookController(WebhookProperties properties, ObjectMapper json, InvalidationQueue queue) {
-		this.secretDigest = sha256(properties.secret());
+		// wired only when the secret is set (WebhookEnabled)
+		this.secretDigest = sha256(Objects.requireNonNull(properties.secret(), "proxy.webhook.secret"));
 		this.secretHeader = properties.secretHeader();
 		this.json = json;
 		this.queue = queue;
@@ -58,7 +61,7 @@ class PostpressWebhookController {
 	 * Compares digests rather than the secrets themselves, so that neither the content
 	 * nor the length of the secret shows in the time the comparison takes.
 	 */
-	private void checkSecret(String given) {
+	private void checkSecret(@Nullable String given) {
 		if (given == null || given.isEmpty()) {
 			throw WebhookRejectedException.missingSecret(this.secretHeader);
 		}

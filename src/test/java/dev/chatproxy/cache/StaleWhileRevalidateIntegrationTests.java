@@ -10,30 +10,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -45,19 +37,12 @@ import static org.awaitility.Awaitility.await;
  * sections 4 and 6), end to end: the whole application on random ports, a fake postpress
  * over HTTP, and a cache clock the tests move (default window of 30 s after a 30 s TTL).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-@AutoConfigureMetrics
+@ProxyIntegrationTest
 class StaleWhileRevalidateIntegrationTests {
 
 	private static final String PATH = "/attendees/a/chats";
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;
@@ -274,17 +259,6 @@ class StaleWhileRevalidateIntegrationTests {
 
 	private static String cacheStatus(HttpResponse<String> response) {
 		return response.headers().firstValue("Cache-Status").orElse("(none)");
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	static class CacheClock {
-
-		@Bean
-		@Primary
-		ManualTicker manualTicker() {
-			return new ManualTicker();
-		}
-
 	}
 
 }

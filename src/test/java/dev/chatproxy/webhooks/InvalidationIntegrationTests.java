@@ -13,29 +13,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -46,23 +39,16 @@ import static org.awaitility.Awaitility.await;
  * Invalidation (CONTRACT.md section 10), end to end: postpress' webhook and the
  * operators' endpoint mark cached pages stale, and the next request revalidates them.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "proxy.webhook.secret=" + InvalidationIntegrationTests.SECRET,
-				"proxy.webhook.secret-header=X-Postpress-Secret" })
-@AutoConfigureMetrics
+@ProxyIntegrationTest
+@TestPropertySource(properties = { "proxy.webhook.secret=" + InvalidationIntegrationTests.SECRET,
+		"proxy.webhook.secret-header=X-Postpress-Secret" })
 class InvalidationIntegrationTests {
 
 	static final String SECRET = "whsec_test_0123456789";
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
+	private static final WireMockServer postpress = Postpress.server();
 
 	@LocalServerPort
 	int port;
@@ -310,17 +296,6 @@ class InvalidationIntegrationTests {
 
 	private static String cacheStatus(HttpResponse<String> response) {
 		return response.headers().firstValue("Cache-Status").orElse("(none)");
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	static class CacheClock {
-
-		@Bean
-		@Primary
-		ManualTicker manualTicker() {
-			return new ManualTicker();
-		}
-
 	}
 
 }

@@ -5,16 +5,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,16 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Without {@code proxy.webhook.secret} (or with a blank one) the webhook does not exist:
  * it can never be an unauthenticated way to touch the cache.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "proxy.webhook.secret=  ")
+@ProxyIntegrationTest
+@TestPropertySource(properties = "proxy.webhook.secret=  ")
 class WebhookDisabledIntegrationTests {
-
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
-
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
 
 	@LocalServerPort
 	int port;
