@@ -55,7 +55,8 @@ import static org.awaitility.Awaitility.await;
 @ProxyIntegrationTest
 @TestPropertySource(properties = { "resilience4j.circuitbreaker.configs.default.wait-duration-in-open-state=5s",
 		"resilience4j.bulkhead.configs.default.max-concurrent-calls=2",
-		// the stale copies here are served because postpress fails, not while revalidating
+		// the stale copies here are served because postpress fails, not while
+		// revalidating
 		"proxy.cache.stale-while-revalidate=0" })
 class ResilienceIntegrationTests {
 
