@@ -55,17 +55,18 @@ class PostpressClientConfiguration {
 	/**
 	 * The budget and the 429 pause: fleet mode's, shared in Redis, when it provides them;
 	 * else this replica's own budget, if one is configured, and no pause. Tests drive the
-	 * budget's clock with a {@link TimeMeter} bean.
+	 * budget's clock with a {@link TimeMeter} bean, and the pause's with a {@link Clock}.
 	 */
 	@Bean
 	UpstreamGate upstreamGate(PostpressProperties properties, ObjectProvider<UpstreamBudget> fleetBudget,
-			ObjectProvider<UpstreamPause> fleetPause, ObjectProvider<TimeMeter> budgetClock, MeterRegistry meters) {
+			ObjectProvider<UpstreamPause> fleetPause, ObjectProvider<TimeMeter> budgetClock,
+			ObjectProvider<Clock> clock, MeterRegistry meters) {
 		UpstreamBudget budget = fleetBudget.getIfAvailable(
 				() -> properties.rateLimit().enabled()
 						? new LocalUpstreamBudget(properties.rateLimit(),
 								budgetClock.getIfAvailable(() -> TimeMeter.SYSTEM_NANOTIME))
 						: UpstreamBudget.UNLIMITED);
-		return new UpstreamGate(budget, fleetPause.getIfAvailable(), Clock.systemUTC(), meters);
+		return new UpstreamGate(budget, fleetPause.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC), meters);
 	}
 
 	/**
