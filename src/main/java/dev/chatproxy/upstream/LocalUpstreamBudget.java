@@ -40,7 +40,7 @@ public final class LocalUpstreamBudget implements UpstreamBudget {
 	 * Takes one token if there is one.
 	 * @return {@link Duration#ZERO} when a token was taken, else the time until one is
 	 */
-	public Duration take() {
+	Duration take() {
 		ConsumptionProbe probe = this.bucket.tryConsumeAndReturnRemaining(1);
 		return probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(Math.max(1, probe.getNanosToWaitForRefill()));
 	}

@@ -191,6 +191,25 @@ class RedisUpstreamBudgetAndPauseIntegrationTests {
 		}
 	}
 
+	@Test
+	void aHungRedisAddsNoMoreThanItsTimeout() {
+		assertThat(first.getChats(nextAttendee()).statusCode()).isEqualTo(200);
+		redis.freeze();
+		try {
+			for (int i = 0; i < 3; i++) {
+				long started = System.nanoTime();
+				assertThat(second.getChats(nextAttendee()).statusCode()).isEqualTo(200);
+				// the test's redis-timeout is 1s; the rest is this busy machine's margin
+				assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+			}
+			assertThat(second.budgetFallbacks()).isEqualTo(3);
+		}
+		finally {
+			redis.thaw();
+		}
+		assertThat(upstreamCalls()).isEqualTo(4);
+	}
+
 	private static void endThePause() {
 		clock.advance(Duration.ofMinutes(3));
 		assertThat(first.pause().current()).isNull();
