@@ -94,6 +94,9 @@ class UpstreamBudgetIntegrationTests {
 		assertThat(refused.headers().firstValue("Retry-After")).hasValue("100");
 		assertThat(upstreamCalls()).isEqualTo(3);
 		assertThat(throttled()).isEqualTo(throttledBefore + 1);
+		assertThat(this.circuitBreakers.circuitBreaker("postpress").getMetrics().getNumberOfBufferedCalls())
+			.as("a request the budget held back says nothing of postpress' health")
+			.isEqualTo(3);
 	}
 
 	@Test
