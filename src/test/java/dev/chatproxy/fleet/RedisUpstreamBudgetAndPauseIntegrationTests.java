@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.ChatProxyApplication;
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
@@ -45,8 +45,7 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisUpstreamBudgetAndPauseIntegrationTests {
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
+	private static final WireMockServer postpress = Postpress.server();
 
 	@RegisterExtension
 	static RedisServer redis = new RedisServer();
@@ -77,6 +76,7 @@ class RedisUpstreamBudgetAndPauseIntegrationTests {
 
 	@BeforeEach
 	void refillTheFleetBudget() {
+		postpress.resetAll();
 		redis.flushAll();
 		first.resetBreakers();
 		second.resetBreakers();

@@ -4,29 +4,24 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.WireMockServer;
+
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyIntegrationTest;
 import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -37,13 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of 3 calls refilled at one call per 100 s, on a clock the test drives (shared by the
  * cache and the budget).
  */
-@AutoConfigureMetrics
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "postpress.rate-limit.requests-per-second=0.01", "postpress.rate-limit.burst=3" })
+@ProxyIntegrationTest
+@TestPropertySource(properties = { "postpress.rate-limit.requests-per-second=0.01", "postpress.rate-limit.burst=3" })
 class UpstreamBudgetIntegrationTests {
 
-	@RegisterExtension
-	static WireMockExtension postpress = Postpress.server();
+	private static final WireMockServer postpress = Postpress.server();
 
 	private static final AtomicInteger attendees = new AtomicInteger();
 
@@ -57,9 +50,6 @@ class UpstreamBudgetIntegrationTests {
 	ManualTicker ticker;
 
 	@Autowired
-	CacheManager cacheManager;
-
-	@Autowired
 	MeterRegistry meters;
 
 	@Autowired
@@ -67,17 +57,10 @@ class UpstreamBudgetIntegrationTests {
 
 	private ProxyClient proxy;
 
-	@DynamicPropertySource
-	static void postpressProperties(DynamicPropertyRegistry registry) {
-		Postpress.configure(registry, postpress);
-	}
-
 	@BeforeEach
 	void refillTheBudgetAndEmptyTheCache() {
 		this.proxy = new ProxyClient(this.port);
-		this.circuitBreakers.circuitBreaker("postpress").reset();
 		this.ticker.advance(Duration.ofHours(1));
-		this.cacheManager.getCache("chats").clear();
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
 	}
 
@@ -90,7 +73,7 @@ class UpstreamBudgetIntegrationTests {
 
 		HttpResponse<String> refused = getChats(nextAttendee());
 
-		ProblemAssertions.assertProblem(refused, 503, "errors/service_unavailable", postpress.getPort());
+		ProblemAssertions.assertProblem(refused, 503, "errors/service_unavailable", postpress.port());
 		assertThat(refused.headers().firstValue("Retry-After")).hasValue("100");
 		assertThat(upstreamCalls()).isEqualTo(3);
 		assertThat(throttled()).isEqualTo(throttledBefore + 1);
@@ -140,7 +123,7 @@ class UpstreamBudgetIntegrationTests {
 
 		// the third attempt finds the budget spent: two calls made, then the budget's
 		// answer
-		ProblemAssertions.assertProblem(failed, 503, "errors/service_unavailable", postpress.getPort());
+		ProblemAssertions.assertProblem(failed, 503, "errors/service_unavailable", postpress.port());
 		assertThat(failed.headers().firstValue("Retry-After")).hasValue("100");
 		assertThat(upstreamCalls()).isEqualTo(3);
 	}
@@ -173,13 +156,7 @@ class UpstreamBudgetIntegrationTests {
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
-	static class ManualClock {
-
-		@Bean
-		@Primary
-		ManualTicker manualTicker() {
-			return new ManualTicker();
-		}
+	static class BudgetClock {
 
 		@Bean
 		TimeMeter upstreamBudgetClock(ManualTicker ticker) {

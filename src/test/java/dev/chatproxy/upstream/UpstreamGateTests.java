@@ -62,9 +62,9 @@ class UpstreamGateTests {
 		}, this.pause, this.clock, this.meters);
 
 		assertThatExceptionOfType(UpstreamPaused.class).isThrownBy(() -> gate.admit().block()).satisfies((paused) -> {
-			assertThat(paused.status()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+			assertThat(paused.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
 			assertThat(paused.type()).isEqualTo("errors/too_many_requests");
-			assertThat(paused.title()).isEqualTo("Slow down");
+			assertThat(paused.getBody().getTitle()).isEqualTo("Slow down");
 			assertThat(paused.retryAfter()).isEqualTo(Duration.ofSeconds(5));
 			assertThat(paused.isServerSide()).as("a stale page may answer instead").isTrue();
 		});
@@ -99,7 +99,7 @@ class UpstreamGateTests {
 
 		assertThat(answer).isInstanceOf(UpstreamPaused.class);
 		assertThat(answer.retryAfter()).isEqualTo(Duration.ofSeconds(7));
-		assertThat(answer.detail()).isEqualTo("Detail from postpress");
+		assertThat(answer.getBody().getDetail()).isEqualTo("Detail from postpress");
 		assertThat(this.pause.held.get())
 			.isEqualTo(new UpstreamPause.Pause(NOW.plusSeconds(7), "errors/too_many_requests", "Too many"));
 	}
