@@ -113,9 +113,16 @@ are printed as integers, never as 1e+06. extraEnv comes last.
   (list "PROXY_SECURITY_AUDIENCE" $c.security.audience)
   (list "PROXY_SECURITY_ACCOUNTS_CLAIM" $c.security.accountsClaim)
   (list "LOGGING_STRUCTURED_FORMAT_CONSOLE" $c.logFormat)
-  (list "JAVA_TOOL_OPTIONS" $c.javaToolOptions) }}
+  (list "JAVA_TOOL_OPTIONS" $c.javaToolOptions)
+  (list "POSTPRESS_RATE_LIMIT_REQUESTS_PER_SECOND" .Values.budget.requestsPerSecond)
+  (list "POSTPRESS_RATE_LIMIT_BURST" .Values.budget.burst) }}
 {{- $keyRef := dict "name" (include "chat-proxy.apiKeySecretName" .) "key" .Values.apiKey.existingSecretKey }}
 {{- $env := list (dict "name" "POSTPRESS_API_KEY" "valueFrom" (dict "secretKeyRef" $keyRef)) }}
+{{- if eq .Values.cache.shared "redis" }}
+{{- $redisRef := dict "name" (required "cache.shared=redis needs redis.existingSecret: the name of a Secret holding the Redis URL" .Values.redis.existingSecret) "key" .Values.redis.existingSecretKey }}
+{{- $env = append $env (dict "name" "PROXY_CACHE_SHARED" "value" "redis") }}
+{{- $env = append $env (dict "name" "SPRING_DATA_REDIS_URL" "valueFrom" (dict "secretKeyRef" $redisRef)) }}
+{{- end }}
 {{- range $settings }}
 {{- $value := index . 1 }}
 {{- if not (or (kindIs "invalid" $value) (eq (toString $value) "")) }}

@@ -1,11 +1,14 @@
 package dev.chatproxy.upstream;
 
+import java.time.Clock;
 import java.time.Duration;
 
+import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
@@ -33,7 +36,7 @@ class PostpressClientConfiguration {
 	@Bean
 	ResilientPostpressClient resilientPostpressClient(PostpressProperties properties, WebClient.Builder builder,
 			JsonMapper jsonMapper, ObjectProvider<BuildProperties> buildProperties, RetryRegistry retries,
-			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads) {
+			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, UpstreamGate upstreamGate) {
 		String apiKey = properties.requireApiKey();
 		WebClient webClient = builder.baseUrl(properties.baseUrl().toString())
 			.clientConnector(new ReactorClientHttpConnector(httpClient(properties)))
@@ -46,7 +49,24 @@ class PostpressClientConfiguration {
 		PostpressClient client = new PostpressClient(webClient, jsonMapper,
 				new UpstreamErrorDecoder(jsonMapper, apiKey), new UpstreamUriGuard(properties.baseUrl()));
 		return new ResilientPostpressClient(client, retries.retry(INSTANCE), circuitBreakers.circuitBreaker(INSTANCE),
-				bulkheads.bulkhead(INSTANCE), properties);
+				bulkheads.bulkhead(INSTANCE), upstreamGate, properties);
+	}
+
+	/**
+	 * The budget and the 429 pause: fleet mode's, shared in Redis, when it provides them;
+	 * else this replica's own budget, if one is configured, and no pause. Tests drive the
+	 * budget's clock with a {@link TimeMeter} bean, and the pause's with a {@link Clock}.
+	 */
+	@Bean
+	UpstreamGate upstreamGate(PostpressProperties properties, ObjectProvider<UpstreamBudget> fleetBudget,
+			ObjectProvider<UpstreamPause> fleetPause, ObjectProvider<TimeMeter> budgetClock,
+			ObjectProvider<Clock> clock, MeterRegistry meters) {
+		UpstreamBudget budget = fleetBudget.getIfAvailable(
+				() -> properties.rateLimit().enabled()
+						? new LocalUpstreamBudget(properties.rateLimit(),
+								budgetClock.getIfAvailable(() -> TimeMeter.SYSTEM_NANOTIME))
+						: UpstreamBudget.UNLIMITED);
+		return new UpstreamGate(budget, fleetPause.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC), meters);
 	}
 
 	/**

@@ -2,8 +2,11 @@ package dev.chatproxy.upstream;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * the response
  * @param deadline overall time a caller may wait, all retries included
  * @param maxResponseSize largest response body accepted from postpress
+ * @param rateLimit the budget of calls to postpress; off unless
+ * {@code requests-per-second} is set
  */
 @Validated
 @ConfigurationProperties("postpress")
@@ -31,7 +36,7 @@ public record PostpressProperties(@NotNull @DefaultValue("https://api.postpress.
 		@Nullable String apiKey, @NotNull @DurationMin(millis = 1) @DefaultValue("2s") Duration connectTimeout,
 		@NotNull @DurationMin(millis = 1) @DefaultValue("10s") Duration responseTimeout,
 		@NotNull @DurationMin(millis = 1) @DefaultValue("25s") Duration deadline,
-		@NotNull @DefaultValue("16MB") DataSize maxResponseSize) {
+		@NotNull @DefaultValue("16MB") DataSize maxResponseSize, @Valid @NotNull @DefaultValue RateLimit rateLimit) {
 
 	/**
 	 * Returns the API key, failing with a message that names the variable to set.
@@ -48,7 +53,48 @@ public record PostpressProperties(@NotNull @DefaultValue("https://api.postpress.
 	public String toString() {
 		return "PostpressProperties[baseUrl=" + this.baseUrl + ", apiKey=" + (this.apiKey != null ? "******" : null)
 				+ ", connectTimeout=" + this.connectTimeout + ", responseTimeout=" + this.responseTimeout
-				+ ", deadline=" + this.deadline + ", maxResponseSize=" + this.maxResponseSize + "]";
+				+ ", deadline=" + this.deadline + ", maxResponseSize=" + this.maxResponseSize + ", rateLimit="
+				+ this.rateLimit + "]";
+	}
+
+	/**
+	 * A token bucket capping the calls to postpress: from this replica, or from the whole
+	 * fleet in fleet mode. Every attempt draws a token, retries included.
+	 *
+	 * @param requestsPerSecond calls per second the bucket refills; unset turns the
+	 * budget off
+	 * @param burst most calls that may be made at once after a quiet spell; unset means
+	 * {@code requests-per-second} rounded up
+	 */
+	public record RateLimit(@Nullable @Positive Double requestsPerSecond, @Nullable @Positive Integer burst) {
+
+		/**
+		 * Whether a budget is configured.
+		 * @return {@code true} when {@code requests-per-second} is set
+		 */
+		public boolean enabled() {
+			return this.requestsPerSecond != null;
+		}
+
+		/**
+		 * The bucket's capacity.
+		 * @return {@code burst}, or {@code requests-per-second} rounded up
+		 */
+		public long capacity() {
+			if (this.burst != null) {
+				return this.burst;
+			}
+			return (this.requestsPerSecond != null) ? Math.max(1, (long) Math.ceil(this.requestsPerSecond)) : 1;
+		}
+
+		/**
+		 * Time the bucket takes to refill one token.
+		 * @return one second divided by {@code requests-per-second}
+		 */
+		public Duration refillPeriod() {
+			return Duration.ofNanos(Math.max(1, Math.round(1e9 / Objects.requireNonNull(this.requestsPerSecond))));
+		}
+
 	}
 
 }

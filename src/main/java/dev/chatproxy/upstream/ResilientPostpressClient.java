@@ -28,6 +28,9 @@ import reactor.core.publisher.Mono;
  * whatever happens inside; inside the breaker, so that running out of time is a failure
  * it counts rather than a cancellation it ignores;</li>
  * <li><b>retry</b>: the attempts of one request, with backoff;</li>
+ * <li><b>gate</b> ({@link UpstreamGate}): the fleet's 429 pause and the budget, checked
+ * by each attempt so that retries draw on the budget too; an attempt it holds back fails
+ * at once, never waiting, and the breaker ignores that outcome;</li>
  * <li><b>bulkhead</b>: innermost, so a permit is held only while a request is really in
  * flight, not while a retry waits;</li>
  * <li><b>attempt timeout</b>: {@code postpress.response-timeout} for the whole exchange,
@@ -44,6 +47,8 @@ public class ResilientPostpressClient {
 
 	private final Bulkhead bulkhead;
 
+	private final UpstreamGate gate;
+
 	private final Duration responseTimeout;
 
 	private final Duration deadline;
@@ -51,11 +56,12 @@ public class ResilientPostpressClient {
 	private final AtomicLong openedAtNanos = new AtomicLong();
 
 	ResilientPostpressClient(PostpressClient client, Retry retry, CircuitBreaker circuitBreaker, Bulkhead bulkhead,
-			PostpressProperties properties) {
+			UpstreamGate gate, PostpressProperties properties) {
 		this.client = client;
 		this.retry = retry;
 		this.circuitBreaker = circuitBreaker;
 		this.bulkhead = bulkhead;
+		this.gate = gate;
 		this.responseTimeout = properties.responseTimeout();
 		this.deadline = properties.deadline();
 		circuitBreaker.getEventPublisher().onStateTransition((event) -> {
@@ -88,9 +94,12 @@ public class ResilientPostpressClient {
 	public Mono<byte[]> fetch(ChatsQuery query, String requestId, Consumer<UpstreamException> onAttemptFailure) {
 		return Mono.defer(() -> {
 			long deadlineNanos = System.nanoTime() + this.deadline.toNanos();
-			return Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
+			Mono<byte[]> attempt = Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
 				.timeout(this.responseTimeout, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
 				.transformDeferred(BulkheadOperator.of(this.bulkhead))
+				.onErrorMap(UpstreamRejection.class, this.gate::onRejection);
+			return this.gate.admit()
+				.then(attempt)
 				.doOnError(UpstreamException.class, onAttemptFailure)
 				.transformDeferred(RetryOperator.of(this.retry))
 				.timeout(this.deadline, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))

@@ -18,10 +18,10 @@ import org.springframework.web.ErrorResponseException;
  * The subclasses are what Resilience4j is configured with: {@link UpstreamFailure} is
  * retried and counted by the circuit breaker, {@link UpstreamRejection} is neither,
  * {@link UpstreamBadResponse} is counted but not retried, and {@link UpstreamUnavailable}
- * is the answer given without calling postpress.
+ * and {@link UpstreamPaused} are answers given without calling postpress.
  */
 public abstract sealed class UpstreamException extends ErrorResponseException
-		permits UpstreamFailure, UpstreamRejection, UpstreamBadResponse, UpstreamUnavailable {
+		permits UpstreamFailure, UpstreamRejection, UpstreamBadResponse, UpstreamUnavailable, UpstreamPaused {
 
 	private final @Nullable Duration retryAfter;
 
@@ -68,12 +68,14 @@ public abstract sealed class UpstreamException extends ErrorResponseException
 	}
 
 	/**
-	 * Whether postpress (or the way to it) is failing, rather than refusing this request:
-	 * the cases in which a stale page may be served instead.
-	 * @return {@code true} for server-side failures
+	 * Whether postpress (or the way to it) is failing or holding us back, rather than
+	 * refusing this request: the cases in which a stale page may be served instead. A 429
+	 * passed on from postpress is not one; the fleet's pause that follows it is.
+	 * @return {@code true} for server-side failures and the fleet's pause
 	 */
 	public boolean isServerSide() {
-		return getStatusCode().is5xxServerError() && !(this instanceof UpstreamRejection);
+		return (getStatusCode().is5xxServerError() && !(this instanceof UpstreamRejection))
+				|| this instanceof UpstreamPaused;
 	}
 
 	/**

@@ -154,13 +154,11 @@ class HelmChartTests {
 		Map<String, String> env = this.helm.template(EXISTING_SECRET).env();
 		assertThat(env).containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs")
 			.containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")
-			.containsEntry("POSTPRESS_BASE_URL", "https://api.postpress.ai/api/v1")
-			.containsEntry("PROXY_CACHE_TTL", "30s")
-			.containsEntry("PROXY_CACHE_MAX_ENTRIES", "10000")
 			.containsEntry("SERVER_PORT", "8080")
 			.containsEntry("MANAGEMENT_SERVER_PORT", "8081");
-		assertThat(env).as("unset settings keep the application's defaults")
-			.doesNotContainKeys("RESILIENCE4J_RETRY_INSTANCES_POSTPRESS_MAXATTEMPTS", "PROXY_CORS_ALLOWED_ORIGINS");
+		assertThat(env).as("unset settings keep the application's defaults, written once in application.yml")
+			.doesNotContainKeys("POSTPRESS_BASE_URL", "PROXY_CACHE_TTL", "PROXY_CACHE_MAX_ENTRIES",
+					"RESILIENCE4J_RETRY_INSTANCES_POSTPRESS_MAXATTEMPTS", "PROXY_CORS_ALLOWED_ORIGINS");
 	}
 
 	@Test
@@ -192,6 +190,63 @@ class HelmChartTests {
 			.containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "logstash")
 			.containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=60")
 			.containsEntry("LOGGING_LEVEL_ROOT", "WARN");
+	}
+
+	@Test
+	void leavesFleetModeAndTheBudgetOffByDefault() {
+		RenderedChart chart = helm.template(EXISTING_SECRET);
+		assertThat(chart.env()).doesNotContainKeys("PROXY_CACHE_SHARED", "POSTPRESS_RATE_LIMIT_REQUESTS_PER_SECOND",
+				"POSTPRESS_RATE_LIMIT_BURST");
+		assertThat(chart.text()).doesNotContain("SPRING_DATA_REDIS_URL");
+	}
+
+	@Test
+	void readsTheRedisUrlFromAnExistingSecretInFleetMode() {
+		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=cache.shared=redis",
+				"--set=redis.existingSecret=chat-proxy-redis", "--set=redis.existingSecretKey=url");
+		assertThat(chart.env()).containsEntry("PROXY_CACHE_SHARED", "redis").doesNotContainKey("SPRING_DATA_REDIS_URL");
+		assertThat(map(chart.envValueFrom("SPRING_DATA_REDIS_URL"), "secretKeyRef"))
+			.containsExactlyInAnyOrderEntriesOf(Map.of("name", "chat-proxy-redis", "key", "url"));
+	}
+
+	@Test
+	void refusesFleetModeWithoutARedisSecret() {
+		Helm.Result missing = helm.tryTemplate(EXISTING_SECRET, "--set=cache.shared=redis");
+		assertThat(missing.exitCode()).isNotZero();
+		assertThat(missing.stderr()).contains("redis.existingSecret");
+		Helm.Result unknown = helm.tryTemplate(EXISTING_SECRET, "--set=cache.shared=memcached");
+		assertThat(unknown.exitCode()).isNotZero();
+	}
+
+	@Test
+	void passesTheBudgetToTheEnvironment() {
+		Map<String, String> env = helm
+			.template(EXISTING_SECRET, "--set=budget.requestsPerSecond=0.5", "--set=budget.burst=3")
+			.env();
+		assertThat(env).containsEntry("POSTPRESS_RATE_LIMIT_REQUESTS_PER_SECOND", "0.5")
+			.containsEntry("POSTPRESS_RATE_LIMIT_BURST", "3");
+		assertThat(helm.template(EXISTING_SECRET, "--set=budget.requestsPerSecond=20").env())
+			.containsEntry("POSTPRESS_RATE_LIMIT_REQUESTS_PER_SECOND", "20");
+		assertThat(helm.tryTemplate(EXISTING_SECRET, "--set=budget.requestsPerSecond=0").exitCode()).isNotZero();
+	}
+
+	@Test
+	void opensEgressToRedisOnlyInFleetMode() {
+		String[] egress = { EXISTING_SECRET, "--set=networkPolicy.enabled=true",
+				"--set=networkPolicy.egress.enabled=true" };
+		List<Map<String, Object>> alone = list(map(helm.template(egress).one("NetworkPolicy"), "spec"), "egress");
+		assertThat(alone).hasSize(2);
+		List<Map<String, Object>> fleet = list(map(helm
+			.template(egress[0], egress[1], egress[2], "--set=cache.shared=redis",
+					"--set=redis.existingSecret=chat-proxy-redis", "--set=redis.port=6380",
+					"--set=redis.to[0].podSelector.matchLabels.app=redis")
+			.one("NetworkPolicy"), "spec"), "egress");
+		assertThat(fleet).hasSize(3);
+		Map<String, Object> redis = fleet.get(2);
+		assertThat(RenderedChart.<Map<String, Object>>list(redis, "ports"))
+			.containsExactly(Map.of("port", 6380, "protocol", "TCP"));
+		assertThat(RenderedChart.<Map<String, Object>>list(redis, "to"))
+			.containsExactly(Map.of("podSelector", Map.of("matchLabels", Map.of("app", "redis"))));
 	}
 
 	@Test

@@ -33,7 +33,8 @@ class MissingApiKeyTests {
 	void theKeyIsMaskedWhenTheSettingsArePrinted() {
 		PostpressProperties properties = new PostpressProperties(java.net.URI.create("http://127.0.0.1"),
 				"pp_live_very_secret", java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
-				java.time.Duration.ofSeconds(1), org.springframework.util.unit.DataSize.ofMegabytes(1));
+				java.time.Duration.ofSeconds(1), org.springframework.util.unit.DataSize.ofMegabytes(1),
+				new PostpressProperties.RateLimit(null, null));
 
 		assertThat(properties.toString()).doesNotContain("pp_live_very_secret").contains("******");
 	}

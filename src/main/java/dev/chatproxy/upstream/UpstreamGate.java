@@ -1,0 +1,96 @@
+package dev.chatproxy.upstream;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * What each attempt passes before it may call postpress: the fleet's pause after a 429,
+ * then the budget. Neither waits: an attempt that may not go fails at once, so that no
+ * caller queues towards {@code postpress.deadline} and the cache can answer stale.
+ */
+class UpstreamGate {
+
+	private final UpstreamBudget budget;
+
+	private final @Nullable UpstreamPause pause;
+
+	private final Clock clock;
+
+	private final Counter throttled;
+
+	private final Counter paused;
+
+	UpstreamGate(UpstreamBudget budget, @Nullable UpstreamPause pause, Clock clock, MeterRegistry meters) {
+		this.budget = budget;
+		this.pause = pause;
+		this.clock = clock;
+		this.throttled = Counter.builder("chatproxy.upstream.throttled")
+			.description("Calls to postpress not made because the budget of calls was spent")
+			.register(meters);
+		this.paused = Counter.builder("chatproxy.upstream.paused")
+			.description("Calls to postpress not made because it asked the fleet to slow down (429)")
+			.register(meters);
+	}
+
+	/**
+	 * Lets one attempt through, or fails it with the answer to give instead.
+	 * @return empty when the attempt may call postpress, else an {@link UpstreamPaused}
+	 * or {@link UpstreamUnavailable}
+	 */
+	Mono<Void> admit() {
+		return Mono.defer(() -> {
+			UpstreamPause.Pause current = (this.pause != null) ? this.pause.current() : null;
+			if (current != null) {
+				Duration left = Duration.between(this.clock.instant(), current.until());
+				if (left.compareTo(Duration.ZERO) > 0) {
+					this.paused.increment();
+					return Mono.error(new UpstreamPaused(current.type(), current.title(), null, seconds(left)));
+				}
+			}
+			return this.budget.tryAcquire().flatMap(this::spend);
+		});
+	}
+
+	private Mono<Void> spend(Duration wait) {
+		if (wait.isZero()) {
+			return Mono.empty();
+		}
+		this.throttled.increment();
+		return Mono.error(new UpstreamUnavailable("The budget of calls to postpress is spent for now. Retry shortly.",
+				seconds(wait)));
+	}
+
+	/**
+	 * In fleet mode, turns postpress' 429 with {@code Retry-After} into a pause of every
+	 * replica, and this request's answer into the paused one (a stale page may serve it).
+	 * @param rejection what postpress refused the attempt with
+	 * @return the error to go on with
+	 */
+	UpstreamException onRejection(UpstreamRejection rejection) {
+		Duration retryAfter = rejection.retryAfter();
+		if (this.pause == null || rejection.getStatusCode().value() != HttpStatus.TOO_MANY_REQUESTS.value()
+				|| retryAfter == null || retryAfter.isZero()) {
+			return rejection;
+		}
+		String title = Objects.requireNonNullElse(rejection.getBody().getTitle(), "Too many requests");
+		Instant until = this.clock.instant().plus(retryAfter);
+		this.pause.pause(new UpstreamPause.Pause(until, rejection.type(), title));
+		return new UpstreamPaused(rejection.type(), title, rejection.getBody().getDetail(), seconds(retryAfter));
+	}
+
+	/** Whole seconds for {@code Retry-After}, rounded up and at least one. */
+	private static Duration seconds(Duration wait) {
+		long millis = wait.toMillis();
+		return Duration.ofSeconds(Math.max(1, (millis + 999) / 1000));
+	}
+
+}
