@@ -2,6 +2,7 @@ package dev.chatproxy.fleet;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 import dev.chatproxy.upstream.PostpressProperties;
 import dev.chatproxy.upstream.UpstreamBudget;
@@ -68,7 +69,8 @@ final class RedisUpstreamBudget implements UpstreamBudget {
 		this.timeout = timeout;
 		this.fallback = fallback;
 		this.fallbacks = fallbacks;
-		this.arguments = List.of(Double.toString(rateLimit.requestsPerSecond()), Long.toString(rateLimit.capacity()));
+		this.arguments = List.of(Double.toString(Objects.requireNonNull(rateLimit.requestsPerSecond())),
+				Long.toString(rateLimit.capacity()));
 	}
 
 	@Override

@@ -1,0 +1,105 @@
+package dev.chatproxy.fleet;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * The replica's subscription to the fleet's channels, on a pub/sub connection of its own.
+ * <p>
+ * It is opened, with the shared connection for commands, in the background and tried
+ * again every second until Redis answers, so that a replica starts, and serves, while
+ * Redis is down. Once open, Lettuce reconnects it after an outage and subscribes again by
+ * itself.
+ */
+class FleetSubscriptions implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(FleetSubscriptions.class);
+
+	private static final long RETRY_SECONDS = 1;
+
+	private final LettuceConnectionFactory connections;
+
+	private final FleetSubscriber subscriber;
+
+	private final ScheduledExecutorService scheduler;
+
+	private volatile boolean running;
+
+	private volatile @Nullable StatefulRedisPubSubConnection<String, String> connection;
+
+	FleetSubscriptions(LettuceConnectionFactory connections, FleetSubscriber subscriber,
+			ScheduledExecutorService scheduler) {
+		this.connections = connections;
+		this.subscriber = subscriber;
+		this.scheduler = scheduler;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		this.scheduler.execute(this::subscribe);
+	}
+
+	private synchronized void subscribe() {
+		if (!this.running || this.connection != null) {
+			return;
+		}
+		StatefulRedisPubSubConnection<String, String> opened = null;
+		try {
+			// opens the shared command connection too, so that no request pays for it
+			try (RedisConnection commands = this.connections.getConnection()) {
+				commands.ping();
+			}
+			if (!(this.connections.getRequiredNativeClient() instanceof RedisClient client)) {
+				throw new IllegalStateException("fleet mode needs a standalone or sentinel Redis, not a cluster");
+			}
+			opened = client.connectPubSub();
+			opened.addListener(this.subscriber);
+			opened.sync().subscribe(FleetChannels.LEASE_RELEASED, FleetChannels.INVALIDATIONS, FleetChannels.PURGES);
+			this.connection = opened;
+		}
+		catch (RuntimeException ex) {
+			if (opened != null) {
+				opened.closeAsync();
+			}
+			logger.warn("Cannot subscribe to the fleet's Redis channels yet (" + ex.getClass().getSimpleName()
+					+ "); trying again in " + RETRY_SECONDS + "s");
+			this.scheduler.schedule(this::subscribe, RETRY_SECONDS, TimeUnit.SECONDS);
+		}
+	}
+
+	/**
+	 * Whether this replica hears the fleet's announcements.
+	 * @return {@code true} once subscribed and while connected
+	 */
+	boolean isSubscribed() {
+		StatefulRedisPubSubConnection<String, String> current = this.connection;
+		return current != null && current.isOpen();
+	}
+
+	@Override
+	public synchronized void stop() {
+		this.running = false;
+		StatefulRedisPubSubConnection<String, String> current = this.connection;
+		if (current != null) {
+			current.close();
+			this.connection = null;
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}

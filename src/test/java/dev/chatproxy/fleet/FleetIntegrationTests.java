@@ -1,0 +1,285 @@
+package dev.chatproxy.fleet;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.chatproxy.cache.CachedPage;
+import dev.chatproxy.cache.Invalidation;
+import dev.chatproxy.cache.PageInvalidator;
+import dev.chatproxy.cache.PageKey;
+import dev.chatproxy.cache.SharedPages;
+import dev.chatproxy.cache.SharedPages.Loaded;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three replicas in front of one postpress and one Redis share their pages, make one
+ * upstream call per page between them, and purge and invalidate together.
+ */
+class FleetIntegrationTests {
+
+	private static final String CHATS = "/attendees/att_1/chats";
+
+	@RegisterExtension
+	static RedisServer redis = new RedisServer();
+
+	private static final WireMockServer postpress = Postpress.server();
+
+	static List<Replica> replicas = new ArrayList<>();
+
+	@BeforeAll
+	static void startFleet() {
+		for (int i = 0; i < 3; i++) {
+			// a generous Redis timeout: this class proves sharing, not the fallback, on a
+			// busy test machine
+			replicas.add(Replica.start(redis, postpress, "proxy.cache.redis-timeout=1s"));
+		}
+		replicas.forEach(Replica::awaitSubscribed);
+	}
+
+	@AfterAll
+	static void stopFleet() {
+		replicas.forEach(Replica::close);
+	}
+
+	@BeforeEach
+	void emptyEverything() {
+		postpress.resetAll();
+		redis.flushAll();
+		for (Replica replica : replicas) {
+			replica.resetRedisBreaker();
+			replica.management().send("DELETE", "/actuator/caches");
+		}
+		redis.flushAll();
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+	}
+
+	@Test
+	void pageFetchedByOneReplicaIsAHitOnTheOthers() {
+		HttpResponse<String> first = replicas.get(0).get(CHATS);
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(first.headers().firstValue("Cache-Status")).hasValue("chat-proxy; fwd=uri-miss; stored");
+		for (int i = 1; i < 3; i++) {
+			HttpResponse<String> other = replicas.get(i).get(CHATS);
+			assertThat(other.statusCode()).isEqualTo(200);
+			assertThat(other.body()).isEqualTo(first.body());
+			assertThat(other.headers().firstValue("ETag")).isEqualTo(first.headers().firstValue("ETag"));
+			assertThat(other.headers().firstValue("Cache-Status"))
+				.hasValueSatisfying((status) -> assertThat(status).matches("chat-proxy; hit; ttl=(29|30)"));
+		}
+		assertThat(postpressCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void ninetyConcurrentRequestsOverThreeReplicasMakeOneUpstreamCall() throws Exception {
+		// postpress holds its answer long enough for every request to arrive meanwhile
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null).withFixedDelay(1000)));
+		List<HttpResponse<String>> responses = new ArrayList<>();
+		ExecutorService callers = Executors.newFixedThreadPool(90);
+		try {
+			List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+			for (int i = 0; i < 90; i++) {
+				Replica replica = replicas.get(i % 3);
+				calls.add(callers.submit(() -> replica.get(CHATS)));
+			}
+			for (Future<HttpResponse<String>> call : calls) {
+				responses.add(call.get(30, TimeUnit.SECONDS));
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		assertThat(responses).allSatisfy((response) -> assertThat(response.statusCode()).isEqualTo(200));
+		assertThat(postpressCalls()).isEqualTo(1);
+		assertThat(responses).map((response) -> response.headers().firstValue("Cache-Status").orElseThrow())
+			.containsOnly("chat-proxy; fwd=uri-miss; stored", "chat-proxy; fwd=uri-miss; collapsed")
+			.filteredOn((status) -> status.endsWith("stored"))
+			.hasSize(1);
+	}
+
+	@Test
+	void pageLoadedByOneReplicaIsReadByTheOthers() {
+		PageKey key = key("att_shared");
+		Loaded loaded = replica(0).load(key, () -> CompletableFuture.completedFuture(page("shared"))).join();
+		assertThat(loaded.collapsed()).isFalse();
+		for (int i = 1; i < 3; i++) {
+			CachedPage shared = replica(i).get(key).join();
+			assertThat(shared).isNotNull();
+			assertThat(new String(shared.body(), StandardCharsets.UTF_8)).isEqualTo("shared");
+			assertThat(shared.etag()).isEqualTo(loaded.page().etag());
+			assertThat(shared.chatIds()).containsExactlyInAnyOrder("chat_a", "chat_b");
+			long now = Ticker.systemTicker().read();
+			assertThat(shared.freshUntilNanos() - now).isBetween(Duration.ofSeconds(25).toNanos(),
+					Duration.ofSeconds(30).toNanos());
+			assertThat(now - shared.storedAtNanos()).isBetween(0L, Duration.ofSeconds(5).toNanos());
+		}
+	}
+
+	@Test
+	void ninetyConcurrentLoadsOverThreeReplicasMakeOneUpstreamCall() throws Exception {
+		PageKey key = key("att_crowd");
+		AtomicInteger calls = new AtomicInteger();
+		CompletableFuture<CachedPage> upstream = new CompletableFuture<>();
+		Supplier<CompletableFuture<CachedPage>> loader = () -> {
+			calls.incrementAndGet();
+			return upstream;
+		};
+		List<CompletableFuture<Loaded>> loads;
+		ExecutorService callers = Executors.newFixedThreadPool(30);
+		try {
+			List<Future<CompletableFuture<Loaded>>> started = new ArrayList<>();
+			for (int i = 0; i < 90; i++) {
+				SharedPages replica = replica(i % 3);
+				started.add(callers.submit(() -> replica.load(key, loader)));
+			}
+			loads = new ArrayList<>();
+			for (Future<CompletableFuture<Loaded>> load : started) {
+				loads.add(load.get(10, TimeUnit.SECONDS));
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+		// every load has asked Redis for the lease before the one upstream call answers
+		upstream.complete(page("crowd"));
+		List<Loaded> results = loads.stream().map((load) -> load.orTimeout(10, TimeUnit.SECONDS).join()).toList();
+		assertThat(calls).hasValue(1);
+		assertThat(results).filteredOn(Loaded::collapsed).hasSize(89);
+		assertThat(results).allSatisfy(
+				(loaded) -> assertThat(new String(loaded.page().body(), StandardCharsets.UTF_8)).isEqualTo("crowd"));
+	}
+
+	@Test
+	void waiterTakesOverTheLeaseOfAHolderThatDied() {
+		PageKey key = key("att_orphan");
+		// a holder that took the lease and died: nobody renews it, nobody fills the page
+		redis.command("SET", Leases.LEASE + SharedPageStore.hash(key.value()), "dead-holder", "PX", "800");
+		AtomicInteger calls = new AtomicInteger();
+		long started = System.nanoTime();
+		Loaded loaded = replica(1).load(key, () -> {
+			calls.incrementAndGet();
+			return CompletableFuture.completedFuture(page("taken over"));
+		}).orTimeout(5, TimeUnit.SECONDS).join();
+		Duration waited = Duration.ofNanos(System.nanoTime() - started);
+		assertThat(calls).hasValue(1);
+		assertThat(loaded.collapsed()).isFalse();
+		assertThat(waited).isBetween(Duration.ofMillis(700), Duration.ofSeconds(2));
+		assertThat(replica(2).get(key).join()).isNotNull();
+	}
+
+	@Test
+	void purgeOnOneReplicaEmptiesEveryReplicaAndTheSharedTier() {
+		String before = replicas.get(0).get(CHATS).body();
+		assertThat(replicas.get(1).get(CHATS).body()).isEqualTo(before);
+		replica(0).load(key("att_purged"), () -> CompletableFuture.completedFuture(page("purged"))).join();
+		assertThat(redis.keys()).anyMatch((name) -> name.startsWith(SharedPageStore.PAGE));
+		String after = Postpress.pageJson(5, null);
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(5, null)));
+
+		assertThat(replicas.get(2).management().send("DELETE", "/actuator/caches").statusCode()).isEqualTo(204);
+
+		assertThat(redis.keys()).noneMatch((name) -> name.startsWith(SharedPageStore.PAGE));
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			assertThat(replicas.get(0).get(CHATS).body()).isEqualTo(after);
+			assertThat(replicas.get(1).get(CHATS).body()).isEqualTo(after);
+		});
+	}
+
+	@Test
+	void invalidationOnOneReplicaReachesEveryReplicaAndTheSharedCopy() {
+		String before = replicas.get(0).get(CHATS).body();
+		assertThat(replicas.get(2).get(CHATS).body()).isEqualTo(before);
+		PageKey key = key("att_1");
+		String after = Postpress.pageJson(5, null);
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(5, null)));
+
+		replicas.get(1)
+			.bean(PageInvalidator.class)
+			.invalidate(new Invalidation(Set.of("att_1"), Set.of(), Set.of(), "operator"));
+
+		CachedPage shared = replica(0).get(key).join();
+		assertThat(shared).isNotNull();
+		assertThat(shared.isFreshAt(Ticker.systemTicker().read())).isFalse();
+		// stale-while-revalidate answers the old page once, while it refreshes
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			assertThat(replicas.get(0).get(CHATS).body()).isEqualTo(after);
+			assertThat(replicas.get(2).get(CHATS).body()).isEqualTo(after);
+		});
+	}
+
+	@Test
+	void invalidationByChatMarksEverySharedPageListingItStale() {
+		PageKey first = key("att_first");
+		PageKey second = key("att_second");
+		replica(0).load(first, () -> CompletableFuture.completedFuture(page("first"))).join();
+		replica(1).load(second, () -> CompletableFuture.completedFuture(page("second"))).join();
+
+		replicas.get(2)
+			.bean(PageInvalidator.class)
+			.invalidate(new Invalidation(Set.of(), Set.of("chat_b"), Set.of(), "webhook"));
+
+		long now = Ticker.systemTicker().read();
+		assertThat(replica(2).get(first).join().freshUntilNanos()).isLessThanOrEqualTo(now);
+		assertThat(replica(2).get(second).join().freshUntilNanos()).isLessThanOrEqualTo(now);
+	}
+
+	@Test
+	void redisHoldsNeitherTheApiKeyNorCallerHeadersNorIdsInKeyNames() {
+		replicas.get(0)
+			.get(CHATS + "?account_id=acc_secret_account", "X-API-KEY", "caller-key-123", "Authorization",
+					"Bearer caller-token-456", "Cookie", "session=caller-cookie-789");
+		replica(1).load(key("att_1"), () -> CompletableFuture.completedFuture(page(Postpress.pageJson(2, null))))
+			.join();
+		List<String> dump = redis.dump();
+		assertThat(dump).isNotEmpty();
+		assertThat(String.join("\n", dump)).doesNotContain(Postpress.API_KEY, "caller-key-123", "caller-token-456",
+				"caller-cookie-789");
+		assertThat(redis.keys())
+			.allSatisfy((name) -> assertThat(name).startsWith("chat-proxy:").doesNotContain("att_1", "acc_", "chat_"));
+	}
+
+	private static SharedPages replica(int index) {
+		return replicas.get(index).bean(SharedPages.class);
+	}
+
+	private static int postpressCalls() {
+		return postpress.findAll(getRequestedFor(urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/.+/chats")))
+			.size();
+	}
+
+	private static PageKey key(String attendeeId) {
+		return new PageKey("attendee_id=" + attendeeId + "&limit=100", List.of(attendeeId), List.of());
+	}
+
+	private static CachedPage page(String body) {
+		long now = Ticker.systemTicker().read();
+		CachedPage page = CachedPage.of(body.getBytes(StandardCharsets.UTF_8), now,
+				now + Duration.ofSeconds(30).toNanos());
+		return new CachedPage(page.body(), page.etag(), page.storedAtNanos(), page.freshUntilNanos(),
+				Set.of("chat_a", "chat_b"), Set.of("acc_1"));
+	}
+
+}

@@ -1,0 +1,90 @@
+package dev.chatproxy.fleet;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.chatproxy.ChatProxyApplication;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.RedisServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One chat-proxy replica of a test fleet: a whole application context on random loopback
+ * ports, in fleet mode against the test's Redis and in front of the test's WireMock.
+ */
+final class Replica implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private final ProxyClient api;
+
+	private final ProxyClient management;
+
+	private Replica(ConfigurableApplicationContext context) {
+		this.context = context;
+		this.api = new ProxyClient(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
+		this.management = new ProxyClient(
+				Integer.parseInt(context.getEnvironment().getProperty("local.management.port")));
+	}
+
+	/**
+	 * Starts a replica.
+	 * @param redis the fleet's Redis
+	 * @param postpress the fake postpress
+	 * @param properties more properties, {@code name=value}
+	 * @return the running replica
+	 */
+	static Replica start(RedisServer redis, WireMockServer postpress, String... properties) {
+		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
+				"management.server.port=0", "management.server.address=127.0.0.1",
+				"postpress.base-url=" + postpress.baseUrl() + Postpress.BASE_PATH,
+				"postpress.api-key=" + Postpress.API_KEY, "postpress.response-timeout=2s", "postpress.deadline=6s",
+				"resilience4j.retry.configs.default.wait-duration=10ms",
+				"resilience4j.retry.configs.default.exponential-max-wait-duration=20ms",
+				"resilience4j.circuitbreaker.instances.redis.wait-duration-in-open-state=300ms",
+				"proxy.cache.shared=redis", "spring.data.redis.url=" + redis.url()));
+		all.addAll(List.of(properties));
+		// as command-line arguments: default properties would lose to application.yml
+		return new Replica(new SpringApplicationBuilder(ChatProxyApplication.class)
+			.run(all.stream().map((property) -> "--" + property).toArray(String[]::new)));
+	}
+
+	/** Waits until the replica hears the fleet's announcements. */
+	Replica awaitSubscribed() {
+		await("replica subscribed to the fleet's channels").atMost(Duration.ofSeconds(20))
+			.until(() -> bean(FleetSubscriptions.class).isSubscribed());
+		return this;
+	}
+
+	<T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
+	HttpResponse<String> get(String pathAndQuery, String... headers) {
+		return this.api.get(pathAndQuery, headers);
+	}
+
+	ProxyClient management() {
+		return this.management;
+	}
+
+	/** Closes the {@code redis} breaker, as after a healthy period. */
+	void resetRedisBreaker() {
+		bean(CircuitBreakerRegistry.class).circuitBreaker("redis").reset();
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+}
