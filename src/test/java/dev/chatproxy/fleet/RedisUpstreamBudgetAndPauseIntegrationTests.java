@@ -155,7 +155,8 @@ class RedisUpstreamBudgetAndPauseIntegrationTests {
 	void whilePausedAStaleCopyIsServed() {
 		String attendee = nextAttendee();
 		HttpResponse<String> stored = second.getChats(attendee);
-		second.ticker().advance(Duration.ofSeconds(45));
+		// past the TTL and the stale-while-revalidate window: only stale-if-error applies
+		second.ticker().advance(Duration.ofSeconds(75));
 		postpress.stubFor(Postpress.chats()
 			.willReturn(Postpress.error(429, "errors/too_many_requests").withHeader("Retry-After", "3")));
 		assertThat(first.getChats(nextAttendee()).statusCode()).isEqualTo(429);
