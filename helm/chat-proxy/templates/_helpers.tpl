@@ -103,6 +103,7 @@ are printed as integers, never as 1e+06. extraEnv comes last.
   (list "PROXY_CACHE_TTL" $c.cache.ttl)
   (list "PROXY_CACHE_STALE_TTL" $c.cache.staleTtl)
   (list "PROXY_CACHE_MAX_ENTRIES" $c.cache.maxEntries)
+  (list "PROXY_CACHE_MAX_SIZE" $c.cache.maxSize)
   (list "RESILIENCE4J_RETRY_INSTANCES_POSTPRESS_MAXATTEMPTS" $c.resilience.retryMaxAttempts)
   (list "RESILIENCE4J_CIRCUITBREAKER_INSTANCES_POSTPRESS_FAILURERATETHRESHOLD" $c.resilience.circuitBreakerFailureRateThreshold)
   (list "RESILIENCE4J_CIRCUITBREAKER_INSTANCES_POSTPRESS_WAITDURATIONINOPENSTATE" $c.resilience.circuitBreakerWaitDurationInOpenState)

@@ -153,19 +153,21 @@ class HelmChartTests {
 	void passesDefaultSettingsToTheEnvironment() {
 		Map<String, String> env = this.helm.template(EXISTING_SECRET).env();
 		assertThat(env).containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs")
-			.containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")
+			.containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError")
 			.containsEntry("SERVER_PORT", "8080")
 			.containsEntry("MANAGEMENT_SERVER_PORT", "8081");
 		assertThat(env).as("unset settings keep the application's defaults, written once in application.yml")
 			.doesNotContainKeys("POSTPRESS_BASE_URL", "PROXY_CACHE_TTL", "PROXY_CACHE_MAX_ENTRIES",
-					"RESILIENCE4J_RETRY_INSTANCES_POSTPRESS_MAXATTEMPTS", "PROXY_CORS_ALLOWED_ORIGINS");
+					"PROXY_CACHE_MAX_SIZE", "RESILIENCE4J_RETRY_INSTANCES_POSTPRESS_MAXATTEMPTS",
+					"PROXY_CORS_ALLOWED_ORIGINS");
 	}
 
 	@Test
 	void passesConfiguredValuesToTheEnvironment() {
 		Map<String, String> env = helm
 			.template(EXISTING_SECRET, "--set=config.cache.ttl=45s", "--set=config.cache.staleTtl=0",
-					"--set=config.cache.maxEntries=2000000", "--set=config.postpress.baseUrl=http://postpress.test/v1",
+					"--set=config.cache.maxEntries=2000000", "--set=config.cache.maxSize=200MB",
+					"--set=config.postpress.baseUrl=http://postpress.test/v1",
 					"--set=config.postpress.connectTimeout=1s", "--set=config.postpress.responseTimeout=3s",
 					"--set=config.postpress.deadline=9s", "--set=config.resilience.retryMaxAttempts=4",
 					"--set=config.resilience.circuitBreakerFailureRateThreshold=60",
@@ -178,6 +180,7 @@ class HelmChartTests {
 		assertThat(env).containsEntry("PROXY_CACHE_TTL", "45s")
 			.containsEntry("PROXY_CACHE_STALE_TTL", "0")
 			.containsEntry("PROXY_CACHE_MAX_ENTRIES", "2000000")
+			.containsEntry("PROXY_CACHE_MAX_SIZE", "200MB")
 			.containsEntry("POSTPRESS_BASE_URL", "http://postpress.test/v1")
 			.containsEntry("POSTPRESS_CONNECT_TIMEOUT", "1s")
 			.containsEntry("POSTPRESS_RESPONSE_TIMEOUT", "3s")
