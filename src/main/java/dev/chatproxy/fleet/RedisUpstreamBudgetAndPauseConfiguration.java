@@ -1,7 +1,6 @@
 package dev.chatproxy.fleet;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import dev.chatproxy.upstream.LocalUpstreamBudget;
 import dev.chatproxy.upstream.PostpressProperties;
@@ -11,7 +10,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,20 +29,19 @@ class RedisUpstreamBudgetAndPauseConfiguration {
 	@Bean
 	@ConditionalOnProperty("postpress.rate-limit.requests-per-second")
 	RedisUpstreamBudget redisUpstreamBudget(ReactiveStringRedisTemplate redis, CircuitBreakerRegistry circuitBreakers,
-			@Value("${proxy.cache.redis-timeout:100ms}") Duration timeout, PostpressProperties properties,
-			MeterRegistry meters) {
+			FleetProperties fleet, PostpressProperties properties, MeterRegistry meters) {
 		UpstreamBudget fallback = LocalUpstreamBudget.of(properties.rateLimit());
 		Counter fallbacks = Counter.builder("chatproxy.upstream.budget.fallback")
 			.description("Calls to postpress that drew on this replica's own budget because Redis did not answer")
 			.register(meters);
-		return new RedisUpstreamBudget(redis, circuitBreakers.circuitBreaker(REDIS), timeout, properties.rateLimit(),
-				fallback, fallbacks);
+		return new RedisUpstreamBudget(redis, circuitBreakers.circuitBreaker(REDIS), fleet.redisTimeout(),
+				properties.rateLimit(), fallback, fallbacks);
 	}
 
 	@Bean
 	RedisUpstreamPause redisUpstreamPause(ReactiveStringRedisTemplate redis, CircuitBreakerRegistry circuitBreakers,
-			@Value("${proxy.cache.redis-timeout:100ms}") Duration timeout, ObjectProvider<Clock> clock) {
-		return new RedisUpstreamPause(redis, circuitBreakers.circuitBreaker(REDIS), timeout,
+			FleetProperties fleet, ObjectProvider<Clock> clock) {
+		return new RedisUpstreamPause(redis, circuitBreakers.circuitBreaker(REDIS), fleet.redisTimeout(),
 				clock.getIfAvailable(Clock::systemUTC));
 	}
 
