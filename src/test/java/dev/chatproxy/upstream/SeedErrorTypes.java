@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.regex.Pattern;
 final class SeedErrorTypes {
 
 	private static final String PAGE = "/seed/upstream-api-list-attendee-chats.txt";
+
+	private static final String SHARED_PAGE = "../shared/seed/upstream-api-list-attendee-chats.txt";
 
 	/** A status heading, such as {@code 401 Unauthorized13 types}. */
 	private static final Pattern HEADING = Pattern.compile("^(\\d{3}) [A-Za-z ]+?(\\d+) types$");
@@ -66,16 +70,27 @@ final class SeedErrorTypes {
 		return counts;
 	}
 
+	/**
+	 * The page: the copy in the test resources, which must still be the contract's own
+	 * ({@value #SHARED_PAGE}, beside the project) wherever that is present.
+	 */
 	private static List<String> lines() {
+		String copy;
 		try (InputStream page = SeedErrorTypes.class.getResourceAsStream(PAGE)) {
 			if (page == null) {
 				throw new IllegalStateException(PAGE + " is missing from the test resources");
 			}
-			return new String(page.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+			copy = new String(page.readAllBytes(), StandardCharsets.UTF_8);
+			Path shared = Path.of(SHARED_PAGE);
+			if (Files.isReadable(shared) && !Files.readString(shared, StandardCharsets.UTF_8).equals(copy)) {
+				throw new IllegalStateException("src/test/resources" + PAGE + " differs from " + SHARED_PAGE
+						+ ": copy the contract's page again");
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+		return copy.lines().toList();
 	}
 
 	/**
