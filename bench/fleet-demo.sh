@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fleet mode demo (CONTRACT.md section 9): Debian's redis-server, the simulated postpress and
 # three chat-proxy replicas on loopback. Shows that a page fetched by replica 1 is a hit on 2
-# and 3, that 90 concurrent requests over the three make one upstream call, and that a stopped
-# Redis changes nothing for callers. Every process it starts is stopped by PID on exit.
+# and 3, that 90 concurrent requests over the three make one upstream call, that a 429 pauses
+# all three, and that a stopped Redis changes nothing for callers. Every process it starts is stopped by PID on exit.
 # Usage: bench/fleet-demo.sh   (FLEET_DEMO_SKIP_BUILD=1 reuses target/; FLEET_DEMO_PORT_BASE=19080)
 # The replicas get proxy.cache.redis-timeout=500ms (FLEET_DEMO_REDIS_TIMEOUT): 90 curl processes
 # and four JVMs on a small machine can hold a Redis reply past the 100 ms default, and then each
@@ -108,7 +108,24 @@ echo "upstream calls: $crowd_calls"
 # reported, not fatal: on a saturated machine a replica may rightly fall back to working alone
 [[ $crowd_calls == 1 ]] || echo "NOTE: expected one upstream call, saw $crowd_calls (see the replicas' logs in $work)"
 
-say "3. Redis stopped: callers notice nothing, each replica works alone and says so"
+say "3. a 429 from postpress pauses the whole fleet for its Retry-After"
+curl -sf -o /dev/null -X POST "$sim/mode?mode=error&status=429&retry_after=4"
+before=$(calls)
+for i in 1 2 3; do
+  curl -s -o /dev/null -D "$work/paused-$i.txt" "$(replica_url "$i")/attendees/$attendee/chats?limit=$((20 + i))"
+  echo "replica $i: $(head -1 "$work/paused-$i.txt" | tr -d '\r'), $(tr -d '\r' < "$work/paused-$i.txt" | grep -i '^retry-after:')"
+done
+paused_calls=$(($(calls) - before))
+echo "upstream calls: $paused_calls (replica 1 met the 429; 2 and 3 held back)"
+[[ $paused_calls == 1 ]] || die "expected one upstream call while paused, saw $paused_calls"
+curl -sf -o /dev/null -X POST "$sim/reset"
+for _ in $(seq 1 50); do # the pause ends on its own, on every replica
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "$(replica_url 3)/attendees/$attendee/chats?limit=30") == 200 ]] && break
+  sleep 0.2
+done
+echo "after the pause: replica 3 answers $(curl -s -o /dev/null -w '%{http_code}' "$(replica_url 3)/attendees/$attendee/chats?limit=30")"
+
+say "4. Redis stopped: callers notice nothing, each replica works alone and says so"
 kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; redis_pid=
 for i in 1 2 3; do
   start=$(date +%s%N)
