@@ -16,7 +16,6 @@ import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -54,20 +52,12 @@ class StaleWhileRevalidateIntegrationTests {
 	ManualTicker ticker;
 
 	@Autowired
-	CacheManager cacheManager;
-
-	@Autowired
-	CircuitBreakerRegistry circuitBreakers;
-
-	@Autowired
 	MeterRegistry meters;
 
 	ProxyClient proxy;
 
 	@BeforeEach
 	void startFromAnEmptyCacheAndAClosedCircuit() {
-		this.cacheManager.getCache(PageCacheConfiguration.CACHE).clear();
-		this.circuitBreakers.circuitBreaker("postpress").reset();
 		this.proxy = new ProxyClient(this.port);
 	}
 

@@ -23,7 +23,6 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -65,15 +64,11 @@ class CallersIntegrationTests {
 	@LocalManagementPort
 	int managementPort;
 
-	@Autowired
-	CacheManager cacheManager;
-
 	ProxyClient proxy;
 
 	@BeforeEach
 	void setUp() {
 		this.proxy = new ProxyClient(this.port);
-		this.cacheManager.getCache("chats").clear();
 		issuer.stubFor(WireMock.get("/jwks.json").willReturn(WireMock.okJson(tokens.jwks())));
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
 	}

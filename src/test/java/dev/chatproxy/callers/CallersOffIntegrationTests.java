@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
 import org.springframework.context.ApplicationContext;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -33,15 +32,11 @@ class CallersOffIntegrationTests {
 	@Autowired
 	ApplicationContext context;
 
-	@Autowired
-	CacheManager cacheManager;
-
 	ProxyClient proxy;
 
 	@BeforeEach
 	void setUp() {
 		this.proxy = new ProxyClient(this.port);
-		this.cacheManager.getCache("chats").clear();
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
 	}
 

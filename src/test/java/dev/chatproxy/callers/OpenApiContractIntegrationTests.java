@@ -18,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -58,9 +57,6 @@ class OpenApiContractIntegrationTests {
 	int port;
 
 	@Autowired
-	CacheManager cacheManager;
-
-	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
 
 	ProxyClient proxy;
@@ -70,8 +66,6 @@ class OpenApiContractIntegrationTests {
 	@BeforeEach
 	void setUp() {
 		this.proxy = new ProxyClient(this.port);
-		this.cacheManager.getCache("chats").clear();
-		this.circuitBreakers.circuitBreaker("postpress").reset();
 		issuer.stubFor(WireMock.get("/jwks.json").willReturn(WireMock.okJson(tokens.jwks())));
 		this.token = tokens.valid("acc_1", "acc_2");
 	}

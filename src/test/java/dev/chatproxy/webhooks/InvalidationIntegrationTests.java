@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.cache.CacheManager;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -57,9 +56,6 @@ class InvalidationIntegrationTests {
 	int managementPort;
 
 	@Autowired
-	CacheManager cacheManager;
-
-	@Autowired
 	MeterRegistry meters;
 
 	ProxyClient proxy;
@@ -73,7 +69,6 @@ class InvalidationIntegrationTests {
 
 	@BeforeEach
 	void cacheThreePages() {
-		this.cacheManager.getCache("chats").clear();
 		this.proxy = new ProxyClient(this.port);
 		// a lists chat_0; b lists chat_b; the third is asked for by a LinkedIn provider
 		// id
