@@ -62,7 +62,8 @@ final class ChatsQueryParser {
 
 	private static List<String> ids(String name, String value, int max) {
 		// trims spaces only: a control character around an id is an error, not padding
-		List<String> ids = Arrays.stream(value.split(",", -1)).map(ChatsQueryParser::trimSpaces).toList();
+		List<String> ids = (value.indexOf(',') < 0) ? List.of(trimSpaces(value))
+				: Arrays.stream(value.split(",", -1)).map(ChatsQueryParser::trimSpaces).toList();
 		if (ids.size() > max) {
 			throw new InvalidParameterException(name, "'" + name + "' takes at most " + max + " ids.");
 		}

@@ -3,17 +3,39 @@ package dev.chatproxy.chats;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.chatproxy.system.CorsProperties;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 /**
- * Lets the chats endpoint return a {@link ChatsAnswer}.
+ * Lets the chats endpoint return a {@link ChatsAnswer}, and answers its cache hits before
+ * Spring MVC.
  */
 @Configuration(proxyBeanMethods = false)
 class ChatsWebConfiguration {
+
+	/**
+	 * The {@link CachedHitFilter} on the chats route, right after Spring Security's
+	 * filters, so that a caller's token scopes the page it reads; the filters of the
+	 * request id, access log and metrics come before both.
+	 */
+	@Bean
+	FilterRegistrationBean<CachedHitFilter> cachedHitFilter(ObjectProvider<ChatsPages> pages, CorsProperties cors,
+			ObjectProvider<SecurityFilterProperties> security) {
+		FilterRegistrationBean<CachedHitFilter> registration = new FilterRegistrationBean<>(
+				new CachedHitFilter(pages, !cors.allowedOrigins().isEmpty()));
+		registration.addUrlPatterns("/attendees/*");
+		int securityOrder = security.getIfAvailable(SecurityFilterProperties::new).getOrder();
+		registration.setOrder(securityOrder + 1);
+		return registration;
+	}
 
 	/**
 	 * Puts the {@link ChatsAnswer} handler first: after Spring MVC's own, the

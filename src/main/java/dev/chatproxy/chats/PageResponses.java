@@ -1,9 +1,11 @@
 package dev.chatproxy.chats;
 
+import java.io.IOException;
 import java.util.Locale;
 
 import dev.chatproxy.cache.Served;
 import dev.chatproxy.system.ProxyHeaders;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -26,13 +28,45 @@ final class PageResponses {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(ProxyHeaders.CACHE_STATUS, cacheStatus(served));
 		headers.set(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
-		headers.setETag(served.page().etag());
-		headers.setCacheControl("private, max-age=" + Math.max(0, served.ttlSeconds()));
+		headers.set(HttpHeaders.ETAG, served.page().etag());
+		headers.set(HttpHeaders.CACHE_CONTROL, cacheControl(served));
 		if (matches(ifNoneMatch, served.page().etag())) {
 			return new ResponseEntity<>(headers, HttpStatus.NOT_MODIFIED);
 		}
 		headers.setContentType(MediaType.APPLICATION_JSON);
 		return new ResponseEntity<>(served.page().body(), headers, HttpStatus.OK);
+	}
+
+	/**
+	 * Writes the same answer as {@link #of} straight to the servlet response, for the
+	 * {@link CachedHitFilter}.
+	 * @param served the page
+	 * @param ifNoneMatch the request's {@code If-None-Match}
+	 * @param head whether the request is a {@code HEAD}: headers only
+	 * @param response the response to write
+	 * @throws IOException if the body cannot be written
+	 */
+	static void write(Served served, @Nullable String ifNoneMatch, boolean head, HttpServletResponse response)
+			throws IOException {
+		response.setHeader(ProxyHeaders.CACHE_STATUS, cacheStatus(served));
+		response.setHeader(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
+		response.setHeader(HttpHeaders.ETAG, served.page().etag());
+		response.setHeader(HttpHeaders.CACHE_CONTROL, cacheControl(served));
+		if (matches(ifNoneMatch, served.page().etag())) {
+			response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+			return;
+		}
+		byte[] body = served.page().body();
+		response.setStatus(HttpServletResponse.SC_OK);
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		response.setContentLength(body.length);
+		if (!head) {
+			response.getOutputStream().write(body);
+		}
+	}
+
+	private static String cacheControl(Served served) {
+		return "private, max-age=" + Math.max(0, served.ttlSeconds());
 	}
 
 	static boolean asksForRefresh(@Nullable String cacheControl) {

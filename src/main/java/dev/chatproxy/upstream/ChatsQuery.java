@@ -23,8 +23,17 @@ public record ChatsQuery(List<String> attendeeIds, @Nullable String cursor, @Nul
 	public static final int DEFAULT_LIMIT = 100;
 
 	public ChatsQuery {
-		attendeeIds = attendeeIds.stream().map(String::trim).distinct().sorted().toList();
-		accountIds = accountIds.stream().map(String::trim).distinct().sorted().toList();
+		attendeeIds = canonical(attendeeIds);
+		accountIds = canonical(accountIds);
+	}
+
+	private static List<String> canonical(List<String> ids) {
+		// one id, the common case, without a stream (it is on every cache hit's path)
+		return switch (ids.size()) {
+			case 0 -> List.of();
+			case 1 -> List.of(ids.get(0).trim());
+			default -> ids.stream().map(String::trim).distinct().sorted().toList();
+		};
 	}
 
 }

@@ -43,7 +43,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * cache and postpress are stand-ins here; the integration tests run the real ones.
  */
 @WebMvcTest(ChatsController.class)
-@Import({ AccountScope.class, ChatsWebConfiguration.class })
+@Import({ AccountScope.class, ChatsPages.class, ChatsWebConfiguration.class })
 @EnableConfigurationProperties({ CallersProperties.class, CorsProperties.class })
 class ChatsControllerTests {
 

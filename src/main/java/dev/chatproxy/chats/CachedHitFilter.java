@@ -1,0 +1,133 @@
+package dev.chatproxy.chats;
+
+import java.io.IOException;
+
+import dev.chatproxy.cache.Served;
+import dev.chatproxy.system.RequestIds;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.ServerHttpObservationFilter;
+
+/**
+ * Answers a cache hit on the chats route before Spring MVC: the page's stored bytes and
+ * its headers, with no handler lookup, argument resolution or message conversion. It sits
+ * behind every filter that must see each request (request id, access log, metrics,
+ * security) and validates exactly as the controller does, through {@link ChatsPages}.
+ * Whatever is not a plain hit it leaves to Spring MVC, which answers it as before:
+ * misses, errors, {@code no-cache}, CORS requests (with an {@code Origin}), and
+ * {@code Accept} or path forms it does not recognise at a glance.
+ */
+class CachedHitFilter implements Filter {
+
+	static final String PATTERN = "/attendees/{attendee_id}/chats";
+
+	private static final String PREFIX = "/attendees/";
+
+	private static final String SUFFIX = "/chats";
+
+	private final ObjectProvider<ChatsPages> pagesProvider;
+
+	private volatile @Nullable ChatsPages pages;
+
+	private final boolean corsEnabled;
+
+	/**
+	 * @param pages the way from a request to its page, looked up at the first request:
+	 * filters are made while the web server starts, before the beans they would pull in
+	 * (postpress' client) can be
+	 * @param corsEnabled whether CORS is configured: Spring MVC then adds {@code Vary}
+	 * headers to every answer of the route, which this filter adds too
+	 */
+	CachedHitFilter(ObjectProvider<ChatsPages> pages, boolean corsEnabled) {
+		this.pagesProvider = pages;
+		this.corsEnabled = corsEnabled;
+	}
+
+	@Override
+	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
+			throws IOException, ServletException {
+		HttpServletRequest request = (HttpServletRequest) servletRequest;
+		HttpServletResponse response = (HttpServletResponse) servletResponse;
+		String method = request.getMethod();
+		boolean head = "HEAD".equals(method);
+		String attendeeId = (head || "GET".equals(method)) ? attendeeId(request) : null;
+		if (attendeeId == null || !plain(request)) {
+			chain.doFilter(request, response);
+			return;
+		}
+		ChatsPages pages = pages();
+		Served served;
+		try {
+			served = pages.cached(pages.lookup(attendeeId, request.getQueryString(), RequestIds.current(request)));
+		}
+		catch (RuntimeException ex) {
+			// invalid or refused: the controller answers it in the envelope
+			served = null;
+		}
+		if (served == null) {
+			chain.doFilter(request, response);
+			return;
+		}
+		ServerHttpObservationFilter.findObservationContext(request)
+			.ifPresent((context) -> context.setPathPattern(PATTERN));
+		if (this.corsEnabled) {
+			response.addHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+			response.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
+			response.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
+		}
+		PageResponses.write(served, request.getHeader(HttpHeaders.IF_NONE_MATCH), head, response);
+	}
+
+	private ChatsPages pages() {
+		ChatsPages current = this.pages;
+		if (current == null) {
+			current = this.pagesProvider.getObject();
+			this.pages = current;
+		}
+		return current;
+	}
+
+	/**
+	 * The attendee id of a chats path in its simplest form, as Spring MVC would bind it;
+	 * {@code null} for anything else (other paths, percent-encoding, a context path),
+	 * which Spring MVC handles.
+	 */
+	private static @Nullable String attendeeId(HttpServletRequest request) {
+		String uri = request.getRequestURI();
+		int end = uri.length() - SUFFIX.length();
+		if (end <= PREFIX.length() || !uri.startsWith(PREFIX) || !uri.endsWith(SUFFIX)) {
+			return null;
+		}
+		for (int i = PREFIX.length(); i < end; i++) {
+			char c = uri.charAt(i);
+			if (c == '/' || c == '%' || c == ';') {
+				return null;
+			}
+		}
+		return uri.substring(PREFIX.length(), end);
+	}
+
+	/**
+	 * Whether the request asks for nothing but the cached page: no fresh copy, no CORS,
+	 * and JSON acceptable in one of the plain forms (anything else is negotiated by
+	 * Spring MVC, with a 406 where it must).
+	 */
+	private static boolean plain(HttpServletRequest request) {
+		if (request.getHeader(HttpHeaders.ORIGIN) != null
+				|| PageResponses.asksForRefresh(request.getHeader(HttpHeaders.CACHE_CONTROL))) {
+			return false;
+		}
+		String accept = request.getHeader(HttpHeaders.ACCEPT);
+		return accept == null || accept.equals("*/*") || accept.equals("application/json");
+	}
+
+}
