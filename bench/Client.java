@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * <li>{@code coalesce url= n= warm= stats=}: opens n connections with a warm-up burst on
  * {@code warm}, then sends n identical requests to {@code url} at once;</li>
  * <li>{@code expiry url=|target.LABEL=... connections= seconds= stats= [rounds= warm_ms=
- * ttl= around_ms= poll_ms= dump=]}: keeps the connections busy on one key and reports each
+ * ttl= prewarm_ms= around_ms= poll_ms= dump=]}: keeps the connections busy on one key and reports each
  * expiry, found from the answers, with its upstream calls and the latencies of the
  * requests around it and between expiries ({@link #expiry});</li>
  * <li>{@code webhook url= hook= secret= message= stats= [connections= events= ...]}: time
@@ -179,8 +179,8 @@ public class Client {
 	 * (for answers held back so long that the first rule cannot see the refresh). Its moment
 	 * is the start of its first such request; its span ends when the last of them was
 	 * answered.
-	 * Requests "around" it started from {@code around_ms} before its moment to
-	 * {@code around_ms} after its span; every other request is "between" expiries. An
+	 * Requests "around" it started within {@code around_ms} of its moment, before or after;
+	 * every other request is "between" expiries. An
 	 * upstream call belongs to the expiry whose span (widened by 50 ms) overlaps the poll
 	 * interval in which the count rose.
 	 */
@@ -188,6 +188,7 @@ public class Client {
 		int n = Integer.parseInt(options.get("connections"));
 		long measure = TimeUnit.SECONDS.toNanos(Long.parseLong(options.get("seconds")));
 		long warm = millis(options, "warm_ms", 1000);
+		long prewarm = millis(options, "prewarm_ms", 0);
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "1"));
 		long around = millis(options, "around_ms", 250);
 		long ttl = duration(options.getOrDefault("ttl", "2s"));
@@ -198,29 +199,17 @@ public class Client {
 		for (Map.Entry<String, String> target : targets.entrySet()) {
 			connections.put(target.getKey(), connect(target.getValue(), n));
 		}
+		// the client's own code warmed up on every target, not recorded
+		for (String label : targets.keySet()) {
+			load(targets.get(label), connections.get(label), pool, System.nanoTime(), prewarm);
+		}
 		List<String> labels = new ArrayList<>(targets.keySet());
 		for (int round = 1; round <= rounds; round++) {
 			for (int i = 0; i < labels.size(); i++) {
 				String label = labels.get((i + round - 1) % labels.size());
-				String url = targets.get(label);
 				long origin = System.nanoTime();
 				CallPoller calls = CallPoller.start(options.get("stats"), origin, poll);
-				List<Future<Log>> futures = new ArrayList<>();
-				for (Connection connection : connections.get(label)) {
-					futures.add(pool.submit(() -> {
-						Log log = new Log();
-						while (System.nanoTime() - origin < warm + measure) {
-							long start = System.nanoTime();
-							Reply reply = connection.get(url);
-							log.add(start - origin, System.nanoTime() - start, reply.status(), kind(reply));
-						}
-						return log;
-					}));
-				}
-				Log all = new Log();
-				for (Future<Log> future : futures) {
-					all.addAll(future.get(TimeUnit.NANOSECONDS.toSeconds(warm + measure) + 60, TimeUnit.SECONDS));
-				}
+				Log all = load(targets.get(label), connections.get(label), pool, origin, warm + measure);
 				List<long[]> samples = calls.settleAndStop();
 				if (options.containsKey("dump")) {
 					dump(Path.of(options.get("dump") + "-" + label + "-" + round + ".tsv"), all, samples);
@@ -229,6 +218,28 @@ public class Client {
 			}
 		}
 		pool.shutdownNow();
+	}
+
+	/** Every connection asks for the url again as soon as answered, for the duration. */
+	static Log load(String url, List<Connection> connections, ExecutorService pool, long origin, long duration)
+			throws Exception {
+		List<Future<Log>> futures = new ArrayList<>();
+		for (Connection connection : connections) {
+			futures.add(pool.submit(() -> {
+				Log log = new Log();
+				while (System.nanoTime() - origin < duration) {
+					long start = System.nanoTime();
+					Reply reply = connection.get(url);
+					log.add(start - origin, System.nanoTime() - start, reply.status(), kind(reply));
+				}
+				return log;
+			}));
+		}
+		Log all = new Log();
+		for (Future<Log> future : futures) {
+			all.addAll(future.get(TimeUnit.NANOSECONDS.toSeconds(duration) + 60, TimeUnit.SECONDS));
+		}
+		return all;
 	}
 
 	/** Every request (start, latency in ns, status, kind) and call-count sample, for a closer look. */
@@ -298,8 +309,8 @@ public class Client {
 			this.first = first;
 		}
 
-		boolean covers(long time, long margin) {
-			return time >= this.start - margin && time <= this.end + margin;
+		boolean near(long time, long margin) {
+			return Math.abs(time - this.start) <= margin;
 		}
 
 	}
@@ -391,7 +402,7 @@ public class Client {
 			all.add(log.nanos[i]);
 			Expiry near = null;
 			for (Expiry expiry : expiries) {
-				if (expiry.covers(log.starts[i], around)) {
+				if (expiry.near(log.starts[i], around)) {
 					near = expiry;
 				}
 			}
@@ -421,17 +432,19 @@ public class Client {
 		double p99Between = percentileMs(betweenSorted, 99);
 		double p99Around = percentileMs(aroundSorted, 99);
 		double[] expiryP99s = p99s.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		long[] spans = measured.stream().mapToLong((e) -> e.end - e.start).sorted().toArray();
 		double interval = (measured.size() < 2) ? Double.NaN
 				: (measured.get(measured.size() - 1).start - measured.get(0).start) / 1e9 / (measured.size() - 1);
 		System.out.printf(Locale.ROOT,
-				"RESULT target=%s round=%d requests=%d rps=%.1f expiries=%d upstream_calls=%d calls_outside_expiries=%d calls_per_expiry=%.2f status_5xx=%d non200=%d cache=%s p50_ms=%.2f p99_ms=%.2f max_ms=%.2f requests_between=%d p99_between_ms=%.2f requests_around=%d p99_around_ms=%.2f around_between_ratio=%.2f expiry_p99_median_ms=%.2f expiry_p99_max_ms=%.2f expiry_interval_s=%.3f%n",
+				"RESULT target=%s round=%d requests=%d rps=%.1f expiries=%d upstream_calls=%d calls_outside_expiries=%d calls_per_expiry=%.2f status_5xx=%d non200=%d cache=%s p50_ms=%.2f p99_ms=%.2f max_ms=%.2f requests_between=%d p99_between_ms=%.2f requests_around=%d p99_around_ms=%.2f around_between_ratio=%.2f expiry_p99_median_ms=%.2f expiry_p99_max_ms=%.2f span_median_ms=%.1f span_max_ms=%.1f expiry_interval_s=%.3f%n",
 				label, round, allSorted.length, allSorted.length / ((end - warm) / 1e9), measured.size(), calls,
 				outside, measured.isEmpty() ? Double.NaN : (double) calls / measured.size(), fiveXx, non200,
 				compact(kinds), percentileMs(allSorted, 50), percentileMs(allSorted, 99),
 				percentileMs(allSorted, 100), betweenSorted.length, p99Between, aroundSorted.length, p99Around,
 				(p99Between > 0) ? p99Around / p99Between : Double.NaN,
 				(expiryP99s.length == 0) ? Double.NaN : expiryP99s[expiryP99s.length / 2],
-				(expiryP99s.length == 0) ? Double.NaN : expiryP99s[expiryP99s.length - 1], interval);
+				(expiryP99s.length == 0) ? Double.NaN : expiryP99s[expiryP99s.length - 1], percentileMs(spans, 50),
+				percentileMs(spans, 100), interval);
 	}
 
 	static long[] sorted(List<Long> values) {

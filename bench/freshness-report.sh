@@ -48,7 +48,7 @@ for target in on off; do
   while IFS= read -r line; do
     [[ -n $line ]] || continue
     f() { field "$line" "$1"; }
-    expiry_rows+="| $(name "$target") | $(f round) | $(fmt "$(f rps)" '%.0f') | $(f expiries) | $(f upstream_calls) | $(f calls_per_expiry) | $(f calls_outside_expiries) | $(f p50_ms) / $(f p99_ms) | $(f p99_between_ms) ($(f requests_between)) | $(f p99_around_ms) ($(f requests_around)) | **$(f around_between_ratio)** | $(f expiry_p99_max_ms) | $(f cache) | $(f status_5xx) |"$'\n'
+    expiry_rows+="| $(name "$target") | $(f round) | $(fmt "$(f rps)" '%.0f') | $(f expiries) | $(f upstream_calls) | $(f calls_per_expiry) | $(f calls_outside_expiries) | $(f p50_ms) / $(f p99_ms) | $(f p99_between_ms) ($(f requests_between)) | $(f p99_around_ms) ($(f requests_around)) | **$(f around_between_ratio)** | $(f expiry_p99_max_ms) | $(f span_median_ms) / $(f span_max_ms) | $(f cache) | $(f status_5xx) |"$'\n'
   done <<<"$(results "$expiry" "$target")"
 done
 summary_rows=""
@@ -144,7 +144,8 @@ $webhook_goal_rows
 
 Both proxies are started and warmed (${warmup_seconds:-?} s of wrk each) before the rounds; the rounds alternate
 between them, the order rotating every round; each round loads its proxy 1 s before the measured ${seconds:-?} s
-(\`bench/Client.java\`, mode \`expiry\`, one client JVM for all rounds).
+(\`bench/Client.java\`, mode \`expiry\`, one client JVM for all rounds, which first loads each proxy for 3 s
+unrecorded to warm its own code). Every request of every round: \`bench/target/freshness/requests-*.tsv\` (not kept here).
 
 How an expiry is found and what "around" means (the same client logic as \`bench/run.sh\` section 5):
 - **Expiry**: from what the answers say, whatever the setting. Every answer that is not a fresh hit —
@@ -161,13 +162,14 @@ How an expiry is found and what "around" means (the same client logic as \`bench
   the round (and until it stops moving for 200 ms after it); a rise belongs to the expiry whose span,
   widened by 50 ms, overlaps the poll interval. "calls/expiry" = all calls of the round / its expiries;
   "outside" = calls that fell in no expiry (expected 0).
-- **Around an expiry**: requests that started from ${around_ms:-250} ms before its moment to ${around_ms:-250} ms after its span
-  (pooled over the round's expiries); **between**: every other request of the round. p99 is nearest-rank.
-  The ratio is p99 around / p99 between. With the window on the span is the background refresh (one
-  upstream round trip); with it off it is the wait of the callers.
+- **Around an expiry**: requests that started within ${around_ms:-250} ms of its moment, before or after (pooled
+  over the round's expiries; a request keeps its whole latency, however long it waited); **between**: every
+  other request of the round. p99 is nearest-rank; the ratio is p99 around / p99 between. The **span**
+  (column "span") shows what the expiry cost: with the window on, the background refresh (one upstream
+  round trip) during which callers get the expired copy; with it off, the callers' wait.
 
-| window | round | req/s | expiries | upstream calls | calls / expiry | calls outside | p50 / p99 ms (all) | p99 between ms (requests) | p99 around ms (requests) | around / between | worst p99 of one expiry ms | answers | 5xx |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| window | round | req/s | expiries | upstream calls | calls / expiry | calls outside | p50 / p99 ms (all) | p99 between ms (requests) | p99 around ms (requests) | around / between | worst p99 of one expiry ms | span median / max ms | answers | 5xx |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $expiry_rows
 Medians over the rounds:
 

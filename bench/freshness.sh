@@ -172,7 +172,7 @@ warm_up "$warmup_seconds" "$on_port" "$off_port"
 log "expiry under load: $rounds rounds of ${seconds} s per window setting, alternating, ttl $ttl"
 client expiry "target.on=$(page_url "$on_port")" "target.off=$(page_url "$off_port")" "connections=$connections" \
   "seconds=$seconds" "rounds=$rounds" "ttl=$ttl" "around_ms=$around_ms" warm_ms=1000 \
-  "stats=http://127.0.0.1:$sim_port/__simulator/stats" | tee "$data/expiry.txt" | grep '^RESULT' | cut -c1-200 >&2 ||
+  prewarm_ms=3000 "dump=$work/requests" "stats=http://127.0.0.1:$sim_port/__simulator/stats" | tee "$data/expiry.txt" | grep '^RESULT' | cut -c1-200 >&2 ||
   log "the expiry client failed (see $data/expiry.txt)"
 stop "$pid_on"
 stop "$pid_off"

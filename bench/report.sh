@@ -264,8 +264,7 @@ The proxy as shipped: stale-while-revalidate on (30 s), so an expired page is an
 (\`detail=stale-while-revalidate\`) while one background fetch refreshes it. An expiry is found from the
 answers: the first expired copy after fresh hits, with the others of the same refresh (\`bench/Client.java\`,
 mode \`expiry\`); its upstream calls from the stand-in's call count polled every 5 ms. "Around" an expiry:
-requests started from 250 ms before its first expired answer to 250 ms after its last; "between": the
-others. \`bench/freshness.sh\` measures the same with the window on and off side by side.
+requests started within 250 ms of its first expired answer's start; "between": the others. \`bench/freshness.sh\` measures the same with the window on and off side by side.
 
 Verdicts$([[ ${quick:-0} == 1 ]] && echo " (QUICK=1: none to rely on)" || true): 1 upstream call per expiry, none outside one, no 5xx, in every round: $( [[ ${quick:-0} == 1 ]] && echo "no verdict" || { ((expiry_ok)) && echo met || echo "**missed**"; });
 p99 around an expiry ≤ 2 × p99 between expiries (median of the rounds, $(fmt "$expiry_ratio" '%.2f') ×): $expiry_tail.
