@@ -47,6 +47,7 @@ else
   java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 fi
 java=$java_home/bin/java
+[[ -x $java ]] || { echo "no java at $java (BENCH_JDK)" >&2; exit 1; }
 started_at=$(date +%s)
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 
