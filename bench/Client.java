@@ -592,6 +592,9 @@ public class Client {
 		String attendee = attendeeMatcher.group(1);
 		Connection main = new Connection(url);
 		Reply page = main.get(url);
+		for (int attempt = 1; attempt < 10 && page.status() != 200; attempt++) {
+			page = main.get(url);
+		}
 		Matcher chat = Pattern.compile("\"items\"\\s*:\\s*\\[\\s*\\{[^{}]*?\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(page.body());
 		Matcher account = Pattern.compile("\"account_id\"\\s*:\\s*\"([^\"]+)\"").matcher(page.body());
 		if (page.status() != 200 || !chat.find() || !account.find()) {

@@ -134,6 +134,17 @@ page_url() { echo "http://127.0.0.1:$1/attendees/$attendee/chats?limit=100"; }
 
 client() { taskset -c 1 "$java" -cp "$work/client" Client "$@"; }
 
+prime() { # ports...: the page cached by one request first; a fresh JVM's first upstream call is slow
+  local port attempt
+  for port in "$@"; do
+    for attempt in 1 2 3 4 5; do
+      curl -sf -o /dev/null --max-time 60 "$(page_url "$port")" && continue 2
+      log "proxy on port $port: no page yet (attempt $attempt)"
+    done
+    die "proxy on port $port never answered its page"
+  done
+}
+
 warm_up() { # seconds, ports...: wrk on each proxy's page, in halves, alternating
   local half=$(($1 / 2)) port
   shift
@@ -169,6 +180,7 @@ pid_on=$proxy_pid
 start_proxy off "$off_port" "$ttl" 0
 pid_off=$proxy_pid
 log "warming both expiry proxies: ${warmup_seconds} s of wrk each, $connections connections"
+prime "$on_port" "$off_port"
 warm_up "$warmup_seconds" "$on_port" "$off_port"
 log "expiry under load: $rounds rounds of ${seconds} s per window setting, alternating, ttl $ttl"
 client expiry "target.on=$(page_url "$on_port")" "target.off=$(page_url "$off_port")" "connections=$connections" \
@@ -184,6 +196,7 @@ pid_hook_on=$proxy_pid
 start_proxy hook_off "$hook_off_port" "$webhook_ttl" 0
 pid_hook_off=$proxy_pid
 log "warming both webhook proxies: $((warmup_seconds / 2)) s of wrk each"
+prime "$hook_on_port" "$hook_off_port"
 warm_up $((warmup_seconds / 2)) "$hook_on_port" "$hook_off_port"
 : >"$data/webhook.txt"
 for target in on off; do
