@@ -134,15 +134,25 @@ coalesce_server=$(grep collapsed "$data/coalesce-access.log" 2>/dev/null | grep 
   awk '{ v[NR] = $1 } END { if (NR) printf "%d collapsed requests, server-side latency min %.1f, p50 %.1f, max %.1f ms", NR, v[1], v[int((NR + 1) / 2)], v[NR]; else print "no access-log lines" }')
 
 # --- expiry under load -------------------------------------------------------------------------------
+# an expiry is found from the answers (bench/Client.java, mode expiry): with stale-while-revalidate on
+# (the shipped default) the first expired copy served after fresh hits; calls come from the stand-in
 expiry_rows=""
 expiry_ok=0
+expiry_ratios=""
 if [[ -s $data/expiry.tsv ]]; then
   expiry_ok=1
   while IFS=$'\t' read -r _ round line; do
-    [[ $(field "$line" calls_per_expiry) == "1.00" && $(field "$line" status_5xx) == 0 ]] || expiry_ok=0
-    expiry_rows+="| $round | $(field "$line" rps) | $(field "$line" expiries) | $(field "$line" upstream_calls) | $(field "$line" calls_per_expiry) | $(field "$line" status_5xx) | $(field "$line" p50_ms) / $(field "$line" p99_ms) | $(field "$line" expiry_p99_median_ms) / $(field "$line" expiry_p99_max_ms) |"$'\n'
+    # one upstream call per expiry: as many calls as expiries (at least one), none outside an expiry
+    [[ $(field "$line" calls_per_expiry) == "1.00" && $(field "$line" calls_outside_expiries) == 0 &&
+      $(field "$line" status_5xx) == 0 ]] || expiry_ok=0
+    expiry_ratios+="$(field "$line" around_between_ratio)"$'\n'
+    expiry_rows+="| $round | $(field "$line" rps) | $(field "$line" expiries) | $(field "$line" upstream_calls) | $(field "$line" calls_per_expiry) | $(field "$line" status_5xx) | $(field "$line" p50_ms) / $(field "$line" p99_ms) | $(field "$line" p99_between_ms) | $(field "$line" p99_around_ms) | $(field "$line" around_between_ratio) | $(field "$line" expiry_p99_median_ms) / $(field "$line" expiry_p99_max_ms) | $(field "$line" cache) |"$'\n'
   done <"$data/expiry.tsv"
 fi
+# every round needs a ratio (expiries seen, requests between them); the median of the rounds decides
+expiry_ratio=$(median <<<"$expiry_ratios")
+mapfile -t expiry_ratio_list < <(grep -v '^$' <<<"$expiry_ratios" || echo nan)
+expiry_tail=$(met 'v0 <= 2' "$expiry_ratio" "${expiry_ratio_list[@]}")
 
 # --- memory ----------------------------------------------------------------------------------------
 heap_before="" heap_after="" fill_line=""
@@ -250,10 +260,17 @@ requests: $coalesce_server.
 $coalesce_rows
 ## 5. Expiry under load ($connections connections on one 100-item key, TTL $expiry_ttl, ${expiry_seconds} s per round, $first_tag)
 
-Verdict$([[ ${quick:-0} == 1 ]] && echo " (QUICK=1: none to rely on)" || true) (1 upstream call per expiry, no 5xx, in every round): $( ((expiry_ok)) && echo met || echo "**missed**").
+The proxy as shipped: stale-while-revalidate on (30 s), so an expired page is answered at once
+(\`detail=stale-while-revalidate\`) while one background fetch refreshes it. An expiry is found from the
+answers: the first expired copy after fresh hits, with the others of the same refresh (\`bench/Client.java\`,
+mode \`expiry\`); its upstream calls from the stand-in's call count polled every 5 ms. "Around" an expiry:
+requests started within 250 ms of its first expired answer's start; "between": the others. \`bench/freshness.sh\` measures the same with the window on and off side by side.
 
-| round | req/s | expiries | upstream calls | calls per expiry | 5xx | p50 / p99 ms (all) | p99 around an expiry, median / worst ms |
-|---|---|---|---|---|---|---|---|
+Verdicts$([[ ${quick:-0} == 1 ]] && echo " (QUICK=1: none to rely on)" || true): 1 upstream call per expiry, none outside one, no 5xx, in every round: $( [[ ${quick:-0} == 1 ]] && echo "no verdict" || { ((expiry_ok)) && echo met || echo "**missed**"; });
+p99 around an expiry ≤ 2 × p99 between expiries (median of the rounds, $(fmt "$expiry_ratio" '%.2f') ×): $expiry_tail.
+
+| round | req/s | expiries | upstream calls | calls per expiry | 5xx | p50 / p99 ms (all) | p99 between ms | p99 around ms | around / between | p99 of one expiry, median / worst ms | answers |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 $expiry_rows
 ## 6. Memory (${stored:-?} cached 100-item pages, $first_tag)
 

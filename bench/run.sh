@@ -419,7 +419,9 @@ expiry_rounds() {
   log "warming the short-TTL proxy for ${warmup_seconds}x5 s on its key"
   for _ in 1 2 3 4 5; do wrk_fixed "$(proxy_url 100)" "$warmup_seconds" "$connections" >/dev/null; done
   for round in $(seq 1 "$rounds"); do
-    client expiry "url=$(proxy_url 100)" "connections=$connections" "seconds=$expiry_seconds" \
+    # expiries found from the answers (the first stale-while-revalidate copy after fresh hits), the
+    # upstream calls from the stand-in's count polled meanwhile (Client.java, mode expiry)
+    client expiry "url=$(proxy_url 100)" "connections=$connections" "seconds=$expiry_seconds" "ttl=$expiry_ttl" \
       "stats=http://127.0.0.1:$sim_port/__simulator/stats" >"$data/expiry-$round.txt" || true
     line=$(grep '^RESULT' "$data/expiry-$round.txt") || line=""
     printf 'expiry\t%s\t%s\n' "$round" "$line" >>"$data/expiry.tsv"
