@@ -117,9 +117,10 @@ public class FleetClient {
 				Counts counts = new Counts();
 				try (Connection connection = new Connection(base)) {
 					for (int n = first; !stop.get(); n++) {
+						long start = System.nanoTime();
 						Reply reply = connection.get(page(base, limit, epoch, n % keys));
-						boolean measured = System.nanoTime() - origin >= warmNanos;
-						counts.add(measured, reply.status(), kind(reply.cacheStatus()));
+						long end = System.nanoTime();
+						counts.add(end - origin >= warmNanos, reply.status(), kind(reply.cacheStatus()), end - start);
 						if (paceMillis > 0) {
 							Thread.sleep(paceMillis);
 						}
@@ -140,12 +141,18 @@ public class FleetClient {
 			all.addAll(future.get(60, TimeUnit.SECONDS));
 		}
 		pool.shutdownNow();
+		StringBuilder latencies = new StringBuilder();
+		all.nanos.forEach((kind, values) -> {
+			long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+			latencies.append(String.format(Locale.ROOT, " %s_p50_us=%.0f %s_p99_us=%.0f", kind,
+					percentile(sorted, 50) / 1e3, kind, percentile(sorted, 99) / 1e3));
+		});
 		double periods = window / 1e6 / ttlMillis;
 		long calls = after - before;
 		System.out.printf(Locale.ROOT,
-				"RESULT replicas=%d conns_per_replica=%d keys=%d window_s=%.3f ttl_ms=%.0f periods=%.3f upstream_calls=%d calls_per_key_per_ttl=%.3f requests=%d warm_requests=%d non200=%d cache=%s fill=%s%n",
+				"RESULT replicas=%d conns_per_replica=%d keys=%d window_s=%.3f ttl_ms=%.0f periods=%.3f upstream_calls=%d calls_per_key_per_ttl=%.3f requests=%d warm_requests=%d non200=%d cache=%s fill=%s%s%n",
 				urls.length, conns, keys, window / 1e9, ttlMillis, periods, calls, calls / (keys * periods),
-				all.measured, all.warm, all.non200, compact(all.kinds), compact(fill));
+				all.measured, all.warm, all.non200, compact(all.kinds), compact(fill), latencies);
 	}
 
 	static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -272,7 +279,9 @@ public class FleetClient {
 
 		final Map<String, Integer> kinds = new TreeMap<>();
 
-		void add(boolean inWindow, int status, String kind) {
+		final Map<String, List<Long>> nanos = new TreeMap<>();
+
+		void add(boolean inWindow, int status, String kind, long took) {
 			if (!inWindow) {
 				this.warm++;
 				return;
@@ -280,6 +289,7 @@ public class FleetClient {
 			this.measured++;
 			this.non200 += (status != 200) ? 1 : 0;
 			this.kinds.merge(kind, 1, Integer::sum);
+			this.nanos.computeIfAbsent(kind, (k) -> new ArrayList<>()).add(took);
 		}
 
 		void addAll(Counts other) {
@@ -287,6 +297,7 @@ public class FleetClient {
 			this.warm += other.warm;
 			this.non200 += other.non200;
 			other.kinds.forEach((kind, count) -> this.kinds.merge(kind, count, Integer::sum));
+			other.nanos.forEach((kind, values) -> this.nanos.computeIfAbsent(kind, (k) -> new ArrayList<>()).addAll(values));
 		}
 
 	}

@@ -33,7 +33,7 @@ met() { # awk condition on v0, v1...: "met" only when every value is a number an
 # --- 1. upstream calls per key per TTL ------------------------------------------------------------
 spread_rows=""
 while IFS=$'\t' read -r mode round fallbacks errors load line; do
-  spread_rows+="| $mode | $round | $(field "$line" upstream_calls) | $(field "$line" keys) | $(fmt "$(field "$line" window_s)" '%.1f') s | $(fmt "$(field "$line" periods)" '%.2f') | **$(fmt "$(field "$line" calls_per_key_per_ttl)" '%.2f')** | $(field "$line" requests) | $(field "$line" non200) | $(field "$line" cache) | $(field "$line" fill) | $fallbacks / $errors | $load |"$'\n'
+  spread_rows+="| $mode | $round | $(field "$line" upstream_calls) | $(field "$line" keys) | $(fmt "$(field "$line" window_s)" '%.1f') s | $(fmt "$(field "$line" periods)" '%.2f') | **$(fmt "$(field "$line" calls_per_key_per_ttl)" '%.2f')** | $(field "$line" requests) | $(field "$line" non200) | $(field "$line" cache) | $(field "$line" fill) | $(ms "$(field "$line" hit_p50_us)") / $(ms "$(field "$line" hit_p99_us)") | $(ms "$(field "$line" revalidating_p50_us)") / $(ms "$(field "$line" revalidating_p99_us)") | $fallbacks / $errors | $load |"$'\n'
 done <"$data/spread.tsv"
 per_ttl() { awk -F'\t' -v m="$1" '$1 == m' "$data/spread.tsv" | cut -f6 | while read -r line; do field "$line" calls_per_key_per_ttl; done; }
 off_per_ttl=$(per_ttl off | median)
@@ -142,16 +142,16 @@ Load average when it began: ${load_spread:-?}.
 
 $(fmt "${keys:-}" '%d') keys (1-item pages), ${conns_per_replica:-?} connections per replica with ${pace_ms:-?} ms between a connection's requests, round robin over the keys, on the three replicas of one mode at a time. Each round first asks replica 1, 2, then 3 for every key once (the first fetches; with fleet on, replicas 2 and 3 answer from Redis), then runs the load ${spread_warm_s:-?} s before it counts the simulator's calls (\`/__simulator/stats\`) over a window of ${spread_seconds:-?} s. Calls per key per TTL = calls / (keys × window / TTL). Stale-while-revalidate is on as shipped (30s), so every call in the window is a background refresh of an expired page; a refresh comes with the first request after expiry, so a key's cycle is a little longer than the TTL and one replica alone makes slightly under 1 call per key per TTL. Modes alternate (off, on; then on, off).
 
-| fleet | round | upstream calls | keys | window | TTL periods | calls per key per TTL | requests | non-200 | Cache-Status in the window | first pass (status_Cache-Status) | fleet fallbacks / shared errors | load average |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| fleet | round | upstream calls | keys | window | TTL periods | calls per key per TTL | requests | non-200 | Cache-Status in the window | first pass (status_Cache-Status) | hit p50 / p99 ms | revalidating p50 / p99 ms | fleet fallbacks / shared errors | load average |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${spread_rows}
-Fleet on, fallbacks and shared-tier errors over all rounds: ${spread_fallbacks} (a replica that falls back to working alone makes its own calls).
+Fleet on, fallbacks and shared-tier errors over all rounds: ${spread_fallbacks} (a replica that falls back to working alone makes its own calls). "revalidating" is the request that found its page expired and got it at once (\`detail=stale-while-revalidate\`), or one that came while the refresh ran; with fleet on, the request that starts the refresh also waits for two Redis commands (the shared copy, then the lease) on its own thread before it is answered (\`PageCache.cached\` → \`start\` → \`RedisSharedPages.get\` / \`load\`).
 
 ## 2. Local-hit throughput, fleet on vs off
 
 Load average when it began: ${load_throughput:-?}.
 
-One replica at a time (off1, then on1, alternating; the order flips every round), one key, 1-item page, wrk \`-t1 -c${connections:-?}\` on CPU 1 for ${seconds:-?} s per round, after ${warmup_cycles:-?} warm-up run(s) of ${warmup_seconds:-?} s on each (${warmup_rows:-none}). With TTL ${ttl:-?} each replica also refreshes the page every ~${ttl:-?} in the background (a few Redis commands with fleet on). CPU per request: the replica's user + system time over the round / requests. Redis commands: \`total_commands_processed\` over the round.
+One replica at a time (off1, then on1, alternating; the order flips every round), one key, 1-item page, wrk \`-t1 -c${connections:-?}\` on CPU 1 for ${seconds:-?} s per round, after ${warmup_cycles:-?} warm-up run(s) of ${warmup_seconds:-?} s on each (${warmup_rows:-none}). With TTL ${ttl:-?} each replica also refreshes the page every ~${ttl:-?} in the background (a few Redis commands with fleet on). CPU per request: the replica's user + system time over the round / requests. Redis commands: Redis' \`total_commands_processed\` over the round, from every client (the idle fleet-on replicas included).
 
 | round | fleet | req/s | p50 ms | p99 ms | CPU µs/request | Redis commands | upstream calls | non-2xx / errors |
 |---|---|---|---|---|---|---|---|---|
