@@ -8,7 +8,7 @@
 #   4. latency of a miss, fleet on (lease + call + Redis write + publish) vs off.
 # Usage (from anywhere; not part of CI):
 #   bench/fleet/run.sh           about 5 minutes on a quiet 2-core machine
-#   QUICK=1 bench/fleet/run.sh   smoke run, about 3 minutes: checks the harness, gives no verdict
+#   QUICK=1 bench/fleet/run.sh   smoke run, about 2-3 minutes: checks the harness, gives no verdict
 # Writes bench/results/fleet/RESULTS.md and bench/results/fleet/data/.
 # Six replicas run at once (three fleet off, three fleet on, one Redis for the latter), each
 # started with -XX:ActiveProcessorCount=1 and, once ready, pinned to CPU 0 (all its threads);
@@ -18,7 +18,8 @@
 # BENCH_FLEET_PORT_BASE (18500: replicas on +0..+51, simulator +90, Redis the first free of +95..+99),
 # BENCH_DELAY_MS (20), BENCH_TTL (2s), BENCH_KEYS (20), BENCH_CONNS_PER_REPLICA (2),
 # BENCH_PACE_MS (5), BENCH_SPREAD_SECONDS (10), BENCH_SPREAD_ROUNDS (2), BENCH_ROUNDS (5),
-# BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_WARMUP_SECONDS (3), BENCH_WARMUP_CYCLES (2),
+# BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_WARMUP_SECONDS (3), BENCH_WARMUP_CYCLES (5: at most,
+# warm-up stops once two runs in a row of each replica agree within 5%),
 # BENCH_LATENCY_KEYS (500), BENCH_LATENCY_WARM (100), BENCH_REDIS_TIMEOUT (unset: as shipped,
 # 100ms), BENCH_OUT (bench/results/fleet).
 set -euo pipefail
@@ -33,7 +34,7 @@ if [[ $quick == 1 ]]; then
   latency_keys=${BENCH_LATENCY_KEYS:-100} latency_warm=${BENCH_LATENCY_WARM:-20}
 else
   spread_rounds=${BENCH_SPREAD_ROUNDS:-2} spread_seconds=${BENCH_SPREAD_SECONDS:-10} rounds=${BENCH_ROUNDS:-5}
-  seconds=${BENCH_SECONDS:-6} warmup_seconds=${BENCH_WARMUP_SECONDS:-3} warmup_cycles=${BENCH_WARMUP_CYCLES:-2}
+  seconds=${BENCH_SECONDS:-6} warmup_seconds=${BENCH_WARMUP_SECONDS:-3} warmup_cycles=${BENCH_WARMUP_CYCLES:-5}
   latency_keys=${BENCH_LATENCY_KEYS:-500} latency_warm=${BENCH_LATENCY_WARM:-100}
 fi
 java_home=${BENCH_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -252,13 +253,21 @@ wrk_fixed() { # url, seconds -> RESULT line
 }
 hit_url() { echo "$(base_url "${1}1")?limit=1"; }
 load_throughput=$(loadavg)
-log "2. local-hit throughput of one replica (off1 vs on1), 1-item page, $connections connections: warm-up $warmup_cycles x ${warmup_seconds} s each, $rounds round(s) of ${seconds} s"
+log "2. local-hit throughput of one replica (off1 vs on1), 1-item page, $connections connections: warm-up runs of ${warmup_seconds} s each until two in a row agree within 5% (at most $warmup_cycles), then $rounds round(s) of ${seconds} s"
+declare -A last_rps=()
+warmup_done=0
 for cycle in $(seq 1 "$warmup_cycles"); do
+  steady=1
   for mode in off on; do
     line=$(wrk_fixed "$(hit_url "$mode")" "$warmup_seconds") || line=""
     printf '%s\t%s\t%s\n' "$mode" "$cycle" "$line" >>"$data/warmup.tsv"
     log "  warm-up $cycle fleet $mode: $(field "$line" rps) req/s"
+    awk -v a="${last_rps[$mode]:-0}" -v b="$(field "$line" rps)" 'BEGIN { exit !(a > 0 && b > 0 && b / a < 1.05 && a / b < 1.05) }' ||
+      steady=0
+    last_rps[$mode]=$(field "$line" rps)
   done
+  warmup_done=$cycle
+  ((steady)) && break
 done
 hz=$(getconf CLK_TCK)
 for round in $(seq 1 "$rounds"); do
@@ -307,6 +316,6 @@ load_after=$(loadavg)
 elapsed=$(($(date +%s) - started_at))
 declare -p run_date machine jdk_version java_home redis_version load_before load_measure load_spread load_throughput load_latency load_after uptime_before \
   elapsed ready_s failed_starts quick ttl keys conns_per_replica pace_ms spread_seconds spread_rounds spread_warm_s rounds seconds \
-  connections warmup_seconds warmup_cycles latency_keys latency_warm delay_ms redis_timeout >"$data/run.env"
+  connections warmup_seconds warmup_cycles warmup_done latency_keys latency_warm delay_ms redis_timeout >"$data/run.env"
 bench/fleet/report.sh "$data" "$out"
 log "done in ${elapsed} s: $out/RESULTS.md"
