@@ -171,7 +171,8 @@ start_replica() { # name
   [[ $name == on* ]] && fleet=(PROXY_CACHE_SHARED=redis SPRING_DATA_REDIS_URL="redis://127.0.0.1:$redis_port"
     ${redis_timeout:+PROXY_CACHE_REDIS_TIMEOUT="$redis_timeout"})
   env POSTPRESS_API_KEY="$api_key" POSTPRESS_BASE_URL="http://127.0.0.1:$sim_port/api/v1" \
-    SERVER_PORT="${app_port[$name]}" MANAGEMENT_SERVER_PORT="${mgmt_port[$name]}" PROXY_CACHE_TTL="$ttl" \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT="${app_port[$name]}" MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
+    MANAGEMENT_SERVER_PORT="${mgmt_port[$name]}" PROXY_CACHE_TTL="$ttl" \
     "${fleet[@]}" "$java" -XX:ActiveProcessorCount=1 -jar "$jar" >"$logs/$name.log" 2>&1 &
   pids+=($!)
   pid_of[$name]=$!
@@ -187,7 +188,8 @@ wait_ready() { # name
     kill -0 "${pid_of[$name]}" 2>/dev/null && die "replica $name was not ready within 240 s"
     # a fleet replica that cannot reach Redis at start exits (see RESULTS.md); an orchestrator
     # would restart it, and so does this, twice at most
-    [[ $name == on* && $attempt -lt 3 ]] || die "replica $name exited before it was ready (see $logs/$name.log)"
+    [[ $name == on* && $attempt -lt 3 ]] ||
+      die "replica $name exited before it was ready (see $logs/$name.log; on a busy machine, try BENCH_REDIS_TIMEOUT=1s)"
     failed_starts+="${failed_starts:+; }$name ($(grep -oE 'Caused by: io.lettuce[^:]*: [^(]*' "$logs/$name.log" | tail -1 | sed 's/^Caused by: //' || true))"
     log "  $name exited before it was ready: $(grep -oE 'Caused by: io.lettuce[^:]*: [^(]*' "$logs/$name.log" | tail -1 || true); starting it again"
     cp "$logs/$name.log" "$logs/$name-failed-$attempt.log"
