@@ -1,0 +1,418 @@
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fleet benchmark's client (bench/fleet/run.sh), Java 17+, plain sockets and HTTP/1.1
+ * keep-alive, so that its own cost stays small and every answer's {@code Cache-Status} is seen.
+ * Usage: {@code java bench/fleet/FleetClient.java MODE key=value...}; each mode prints
+ * {@code RESULT key=value...} lines. Every wait is bounded.
+ * <ul>
+ * <li>{@code spread urls=u1,u2,u3 conns= keys= limit= epoch= warm_s= seconds= pace_ms= stats=
+ * ttl_ms=}: asks every replica for every page once (in turn), then keeps {@code conns}
+ * connections per replica busy on {@code keys} distinct pages (round robin, each connection
+ * starting at another key, {@code pace_ms} between requests); after {@code warm_s} it reads the simulator's call count, again {@code seconds} later, and
+ * reports the upstream calls per key per TTL period of that window.</li>
+ * <li>{@code sequence steps=name@url,... keys= warm= limit= epoch= stats= out=}: for each of
+ * {@code warm + keys} distinct pages in turn, one request per step in the given order, one
+ * connection per step URL; the latency of every request after the first {@code warm} pages is
+ * written to {@code out} (TSV) and summarised per step.</li>
+ * </ul>
+ * A page's key is {@code ?limit=L&before=<epoch + i ms>}: distinct pages, as many as needed.
+ */
+public class FleetClient {
+
+	static final Pattern CALLS = Pattern.compile("\"calls\"\\s*:\\s*(\\d+)");
+
+	static final DateTimeFormatter BEFORE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+		.withZone(ZoneOffset.UTC);
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = new TreeMap<>();
+		for (int i = 1; i < args.length; i++) {
+			String[] option = args[i].split("=", 2);
+			options.put(option[0], option[1]);
+		}
+		switch (args[0]) {
+			case "spread" -> spread(options);
+			case "sequence" -> sequence(options);
+			default -> throw new IllegalArgumentException("Unknown mode " + args[0]);
+		}
+		System.exit(0);
+	}
+
+	static String page(String base, String limit, Instant epoch, int i) {
+		return base + "?limit=" + limit + "&before=" + BEFORE.format(epoch.plusMillis(i));
+	}
+
+	static long upstreamCalls(String stats) throws IOException {
+		try (Connection connection = new Connection(stats)) {
+			Reply reply = connection.get(stats);
+			Matcher matcher = CALLS.matcher(reply.body());
+			if (!matcher.find()) {
+				throw new IllegalStateException("No call count in " + reply.body());
+			}
+			return Long.parseLong(matcher.group(1));
+		}
+	}
+
+	/** Upstream calls per key per TTL with load spread over the replicas. */
+	static void spread(Map<String, String> options) throws Exception {
+		String[] urls = options.get("urls").split(",");
+		int conns = Integer.parseInt(options.get("conns"));
+		int keys = Integer.parseInt(options.get("keys"));
+		String limit = options.getOrDefault("limit", "1");
+		Instant epoch = Instant.parse(options.get("epoch"));
+		long warmNanos = TimeUnit.MILLISECONDS.toNanos((long) (Double.parseDouble(options.get("warm_s")) * 1000));
+		long windowNanos = TimeUnit.MILLISECONDS.toNanos((long) (Double.parseDouble(options.get("seconds")) * 1000));
+		long paceMillis = Long.parseLong(options.getOrDefault("pace_ms", "5"));
+		double ttlMillis = Double.parseDouble(options.get("ttl_ms"));
+		String stats = options.get("stats");
+		// every key on every replica once, replica after replica: the first fetches (and, with
+		// fleet mode, the first shared hits) are over before the load starts
+		Map<String, Integer> fill = new TreeMap<>();
+		for (String base : urls) {
+			try (Connection connection = new Connection(base)) {
+				for (int k = 0; k < keys; k++) {
+					Reply reply = connection.get(page(base, limit, epoch, k));
+					fill.merge(reply.status() + "_" + kind(reply.cacheStatus()), 1, Integer::sum);
+				}
+			}
+		}
+		int workers = urls.length * conns;
+		ExecutorService pool = Executors.newFixedThreadPool(workers);
+		AtomicBoolean stop = new AtomicBoolean();
+		long origin = System.nanoTime();
+		List<Future<Counts>> futures = new ArrayList<>();
+		for (int w = 0; w < workers; w++) {
+			String base = urls[w % urls.length];
+			int first = (w * 7) % keys;
+			futures.add(pool.submit(() -> {
+				Counts counts = new Counts();
+				try (Connection connection = new Connection(base)) {
+					for (int n = first; !stop.get(); n++) {
+						long start = System.nanoTime();
+						Reply reply = connection.get(page(base, limit, epoch, n % keys));
+						long end = System.nanoTime();
+						counts.add(end - origin >= warmNanos, reply.status(), kind(reply.cacheStatus()), end - start);
+						if (paceMillis > 0) {
+							Thread.sleep(paceMillis);
+						}
+					}
+				}
+				return counts;
+			}));
+		}
+		sleepUntil(origin + warmNanos);
+		long before = upstreamCalls(stats);
+		long windowStart = System.nanoTime();
+		sleepUntil(windowStart + windowNanos);
+		long after = upstreamCalls(stats);
+		long window = System.nanoTime() - windowStart;
+		stop.set(true);
+		Counts all = new Counts();
+		for (Future<Counts> future : futures) {
+			all.addAll(future.get(60, TimeUnit.SECONDS));
+		}
+		pool.shutdownNow();
+		StringBuilder latencies = new StringBuilder();
+		all.nanos.forEach((kind, values) -> {
+			long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+			latencies.append(String.format(Locale.ROOT, " %s_p50_us=%.0f %s_p99_us=%.0f", kind,
+					percentile(sorted, 50) / 1e3, kind, percentile(sorted, 99) / 1e3));
+		});
+		double periods = window / 1e6 / ttlMillis;
+		long calls = after - before;
+		System.out.printf(Locale.ROOT,
+				"RESULT replicas=%d conns_per_replica=%d keys=%d window_s=%.3f ttl_ms=%.0f periods=%.3f upstream_calls=%d calls_per_key_per_ttl=%.3f requests=%d warm_requests=%d non200=%d cache=%s fill=%s%s%n",
+				urls.length, conns, keys, window / 1e9, ttlMillis, periods, calls, calls / (keys * periods),
+				all.measured, all.warm, all.non200, compact(all.kinds), compact(fill), latencies);
+	}
+
+	static void sleepUntil(long nanoTime) throws InterruptedException {
+		long left;
+		while ((left = nanoTime - System.nanoTime()) > 0) {
+			TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+		}
+	}
+
+	/** Requests of one page after another, one per step, each step on its own connection. */
+	static void sequence(Map<String, String> options) throws Exception {
+		String[] specs = options.get("steps").split(",");
+		int keys = Integer.parseInt(options.get("keys"));
+		int warm = Integer.parseInt(options.get("warm"));
+		String limit = options.getOrDefault("limit", "1");
+		Instant epoch = Instant.parse(options.get("epoch"));
+		String stats = options.get("stats");
+		int steps = specs.length;
+		String[] names = new String[steps];
+		String[] bases = new String[steps];
+		Map<String, Connection> connections = new LinkedHashMap<>();
+		for (int s = 0; s < steps; s++) {
+			String[] spec = specs[s].split("@", 2);
+			names[s] = spec[0];
+			bases[s] = spec[1];
+			if (!connections.containsKey(spec[1])) {
+				connections.put(spec[1], new Connection(spec[1]));
+			}
+		}
+		long[][] nanos = new long[steps][keys];
+		String[][] statuses = new String[steps][keys];
+		long before = upstreamCalls(stats);
+		long warmCalls = 0;
+		try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(options.get("out"))))) {
+			out.println("key\tstep\tlatency_us\tstatus\tcache_status");
+			for (int i = 0; i < warm + keys; i++) {
+				if (i == warm) {
+					warmCalls = upstreamCalls(stats) - before;
+				}
+				for (int s = 0; s < steps; s++) {
+					String url = page(bases[s], limit, epoch, i);
+					long start = System.nanoTime();
+					Reply reply = connections.get(bases[s]).get(url);
+					long took = System.nanoTime() - start;
+					if (i >= warm) {
+						nanos[s][i - warm] = took;
+						statuses[s][i - warm] = reply.status() + " " + kind(reply.cacheStatus());
+						out.printf(Locale.ROOT, "%d\t%s\t%.1f\t%d\t%s%n", i - warm, names[s], took / 1e3, reply.status(),
+								reply.cacheStatus());
+					}
+				}
+			}
+		}
+		long calls = upstreamCalls(stats) - before - warmCalls;
+		for (Connection connection : connections.values()) {
+			connection.close();
+		}
+		for (int s = 0; s < steps; s++) {
+			Map<String, Integer> kinds = new TreeMap<>();
+			for (String status : statuses[s]) {
+				kinds.merge(status.replace(' ', '_'), 1, Integer::sum);
+			}
+			long[] sorted = nanos[s].clone();
+			Arrays.sort(sorted);
+			double mean = Arrays.stream(sorted).average().orElse(Double.NaN);
+			System.out.printf(Locale.ROOT,
+					"STEP name=%s n=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f mean_us=%.1f min_us=%.1f max_us=%.1f cache=%s%n",
+					names[s], sorted.length, percentile(sorted, 50) / 1e3, percentile(sorted, 90) / 1e3,
+					percentile(sorted, 99) / 1e3, mean / 1e3, sorted[0] / 1e3, sorted[sorted.length - 1] / 1e3,
+					compact(kinds));
+		}
+		System.out.printf(Locale.ROOT, "RESULT keys=%d warm=%d steps=%d upstream_calls=%d warm_upstream_calls=%d%n", keys,
+				warm, steps, calls, warmCalls);
+	}
+
+	/** The Cache-Status of CONTRACT.md section 3 as one word. */
+	static String kind(String cacheStatus) {
+		if (cacheStatus.isEmpty()) {
+			return "none";
+		}
+		if (cacheStatus.contains("collapsed")) {
+			return "collapsed";
+		}
+		if (cacheStatus.contains("fwd=request")) {
+			return "refreshed";
+		}
+		if (cacheStatus.contains("stored")) {
+			return "stored";
+		}
+		if (cacheStatus.contains("stale-while-revalidate")) {
+			return "revalidating";
+		}
+		if (cacheStatus.contains("stale-if-error")) {
+			return "stale";
+		}
+		if (cacheStatus.contains("hit")) {
+			return "hit";
+		}
+		return "other";
+	}
+
+	static String compact(Map<String, Integer> counts) {
+		StringBuilder out = new StringBuilder();
+		counts.forEach((key, count) -> out.append(out.length() == 0 ? "" : ",").append(key).append(':').append(count));
+		return (out.length() == 0) ? "none" : out.toString();
+	}
+
+	/** Nearest-rank percentile of sorted values. */
+	static long percentile(long[] sorted, double p) {
+		if (sorted.length == 0) {
+			return 0;
+		}
+		int rank = (int) Math.ceil(p / 100 * sorted.length);
+		return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+	}
+
+	static final class Counts {
+
+		long measured;
+
+		long warm;
+
+		long non200;
+
+		final Map<String, Integer> kinds = new TreeMap<>();
+
+		final Map<String, List<Long>> nanos = new TreeMap<>();
+
+		void add(boolean inWindow, int status, String kind, long took) {
+			if (!inWindow) {
+				this.warm++;
+				return;
+			}
+			this.measured++;
+			this.non200 += (status != 200) ? 1 : 0;
+			this.kinds.merge(kind, 1, Integer::sum);
+			this.nanos.computeIfAbsent(kind, (k) -> new ArrayList<>()).add(took);
+		}
+
+		void addAll(Counts other) {
+			this.measured += other.measured;
+			this.warm += other.warm;
+			this.non200 += other.non200;
+			other.kinds.forEach((kind, count) -> this.kinds.merge(kind, count, Integer::sum));
+			other.nanos.forEach((kind, values) -> this.nanos.computeIfAbsent(kind, (k) -> new ArrayList<>()).addAll(values));
+		}
+
+	}
+
+	record Reply(int status, String cacheStatus, String body) {
+	}
+
+	/** One keep-alive HTTP/1.1 connection, reopened when the server closes it. */
+	static final class Connection implements AutoCloseable {
+
+		private final InetSocketAddress address;
+
+		private final String host;
+
+		private Socket socket;
+
+		private InputStream in;
+
+		private OutputStream out;
+
+		Connection(String url) throws IOException {
+			URI uri = URI.create(url);
+			this.address = new InetSocketAddress(uri.getHost(), uri.getPort());
+			this.host = uri.getHost() + ":" + uri.getPort();
+			open();
+		}
+
+		private void open() throws IOException {
+			this.socket = new Socket();
+			this.socket.setTcpNoDelay(true);
+			this.socket.connect(this.address, 5000);
+			this.socket.setSoTimeout(30_000);
+			this.in = new BufferedInputStream(this.socket.getInputStream(), 64 * 1024);
+			this.out = this.socket.getOutputStream();
+		}
+
+		Reply get(String url) throws IOException {
+			if (this.socket == null) {
+				open();
+			}
+			URI uri = URI.create(url);
+			String target = uri.getRawPath() + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : "");
+			this.out.write(("GET " + target + " HTTP/1.1\r\nHost: " + this.host + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			this.out.flush();
+			String statusLine = line();
+			int status = Integer.parseInt(statusLine.substring(9, 12));
+			int length = -1;
+			boolean chunked = false;
+			boolean closes = false;
+			String cacheStatus = "";
+			for (String header = line(); !header.isEmpty(); header = line()) {
+				int colon = header.indexOf(':');
+				String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+				String value = header.substring(colon + 1).trim();
+				switch (name) {
+					case "content-length" -> length = Integer.parseInt(value);
+					case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+					case "connection" -> closes = value.equalsIgnoreCase("close");
+					case "cache-status" -> cacheStatus = value;
+					default -> {
+					}
+				}
+			}
+			byte[] body;
+			if (chunked) {
+				ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+				for (int size = chunkSize(); size > 0; size = chunkSize()) {
+					chunks.write(this.in.readNBytes(size));
+					line();
+				}
+				for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {
+					// no trailers expected
+				}
+				body = chunks.toByteArray();
+			}
+			else {
+				body = this.in.readNBytes(Math.max(length, 0));
+			}
+			if (closes) {
+				close();
+			}
+			return new Reply(status, cacheStatus, (body.length < 4096) ? new String(body, StandardCharsets.UTF_8) : "");
+		}
+
+		private int chunkSize() throws IOException {
+			return Integer.parseInt(line().split(";")[0].trim(), 16);
+		}
+
+		private String line() throws IOException {
+			StringBuilder line = new StringBuilder();
+			for (int c = this.in.read(); c != '\n'; c = this.in.read()) {
+				if (c == -1) {
+					throw new IOException("Connection closed by " + this.host);
+				}
+				if (c != '\r') {
+					line.append((char) c);
+				}
+			}
+			return line.toString();
+		}
+
+		@Override
+		public void close() {
+			if (this.socket != null) {
+				try {
+					this.socket.close();
+				}
+				catch (IOException ex) {
+					// closing anyway
+				}
+				this.socket = null;
+			}
+		}
+
+	}
+
+}
