@@ -166,7 +166,7 @@ start_standin() {
 
 proxy_env() { # ttl -> env assignments for the proxy
   echo "POSTPRESS_API_KEY=$api_key POSTPRESS_BASE_URL=http://127.0.0.1:$sim_port/api/v1 SERVER_PORT=$app_port" \
-    "MANAGEMENT_SERVER_PORT=$management_port PROXY_CACHE_TTL=$1 PROXY_CACHE_MAX_ENTRIES=$((pages * 2))"
+    "SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT=$management_port PROXY_CACHE_TTL=$1 PROXY_CACHE_MAX_ENTRIES=$((pages * 2))"
 }
 
 start_proxy() { # name, cache ttl, [extra JVM options...]; the jar as shipped, pinned to CPU 0
@@ -196,7 +196,7 @@ start_quiet_proxy() { # the same jar with the access log off, for the access log
 start_ceiling() {
   log "starting the ceiling (plain Spring Boot MVC, own JVM) on CPU 0, port $ceiling_port"
   taskset -c 0 "$java" -cp "$work/classes:$work/lib/BOOT-INF/lib/*" dev.chatproxy.bench.CeilingApplication \
-    --server.port="$ceiling_port" --postpress.base-url="http://127.0.0.1:$sim_port/api/v1" \
+    --server.port="$ceiling_port" --server.address=127.0.0.1 --postpress.base-url="http://127.0.0.1:$sim_port/api/v1" \
     --postpress.api-key="$api_key" >"$logs/ceiling-$tag.log" 2>&1 &
   pids+=($!)
   ceiling_pid=$!
@@ -206,7 +206,7 @@ start_ceiling() {
 start_gateway() {
   [[ -z $gateway_skipped ]] || return 0
   log "starting Spring Cloud Gateway (LocalResponseCache) on CPU 0, port $gateway_port"
-  taskset -c 0 "$java" -jar "$gateway_jar" --server.port="$gateway_port" \
+  taskset -c 0 "$java" -jar "$gateway_jar" --server.port="$gateway_port" --server.address=127.0.0.1 \
     --bench.upstream="http://127.0.0.1:$sim_port" --bench.api-key="$api_key" >"$logs/gateway-$tag.log" 2>&1 &
   pids+=($!)
   gateway_pid=$!

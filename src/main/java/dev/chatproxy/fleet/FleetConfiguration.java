@@ -28,6 +28,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.cache.CacheManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -94,11 +95,13 @@ class FleetConfiguration {
 	}
 
 	@Bean
-	SharedPageStore sharedPageStore(StringRedisTemplate redis, Ticker ticker, PageCacheProperties cache) {
+	SharedPageStore sharedPageStore(StringRedisTemplate redis, Ticker ticker, PageCacheProperties cache,
+			ObjectProvider<Clock> clock) {
 		// kept as long as the in-process cache keeps it (see PageExpiry)
 		Duration kept = cache.staleTtl().compareTo(cache.staleWhileRevalidate()) > 0 ? cache.staleTtl()
 				: cache.staleWhileRevalidate();
-		return new SharedPageStore(redis, ticker, Clock.systemUTC(), cache.ttl().plus(kept).toMillis());
+		return new SharedPageStore(redis, ticker, clock.getIfAvailable(Clock::systemUTC),
+				cache.ttl().plus(kept).toMillis());
 	}
 
 	@Bean

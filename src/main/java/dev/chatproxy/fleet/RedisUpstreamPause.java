@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -57,8 +58,10 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean, Dispo
 	@Override
 	public void afterPropertiesSet() {
 		// read the recorded pause once subscribed, so that none published meanwhile is
-		// missed
-		this.subscription = this.redis.listenToChannelLater(CHANNEL)
+		// missed. Deferred and off the starting thread: making the listener connects at
+		// once, and a Redis that is down or slow must not stop the replica from starting
+		this.subscription = Mono.defer(() -> this.redis.listenToChannelLater(CHANNEL))
+			.subscribeOn(Schedulers.boundedElastic())
 			.flatMapMany((messages) -> readRecorded().thenMany(messages))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)))
 			.subscribe((message) -> hold(decode(message.getMessage())));

@@ -10,6 +10,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 
 /**
  * Answers every exception that reaches Spring MVC in the error envelope: the project's
@@ -21,6 +22,16 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 class ProblemDetailsAdvice {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+	/**
+	 * A caller that went away before its answer was written (a closed connection): there
+	 * is no one to answer and nothing wrong with the proxy, so no error and no stack
+	 * trace.
+	 */
+	@ExceptionHandler
+	void callerGone(AsyncRequestNotUsableException ex) {
+		logger.debug("The caller went away before its answer was written: {}", ex.getMessage());
+	}
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> problem(Exception ex, HttpServletRequest request) {

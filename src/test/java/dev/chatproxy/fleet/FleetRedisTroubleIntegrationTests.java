@@ -104,6 +104,27 @@ class FleetRedisTroubleIntegrationTests {
 	}
 
 	@Test
+	void aReplicaStartsWhileRedisIsDownAndJoinsTheFleetWhenItIsBack() {
+		redis.stop();
+		Replica late = Replica.start(redis, postpress);
+		try {
+			assertAnsweredAlone(late, newChats());
+			assertFallbackShown(late);
+
+			redis.start();
+			late.awaitSubscribed();
+			String chats = newChats();
+			replicas.get(0).get(chats);
+			await().atMost(Duration.ofSeconds(15))
+				.untilAsserted(() -> assertThat(late.get(chats).headers().firstValue("Cache-Status"))
+					.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit;")));
+		}
+		finally {
+			late.close();
+		}
+	}
+
+	@Test
 	void metricsCountTheFallbacks() {
 		redis.freeze();
 		assertAnsweredAlone(replicas.get(0), newChats());
