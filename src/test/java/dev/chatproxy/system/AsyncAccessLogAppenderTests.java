@@ -167,6 +167,22 @@ class AsyncAccessLogAppenderTests {
 	}
 
 	@Test
+	void linesGoToTheAppendersTheRootHasWhenTheyAreWritten() {
+		CountingStream first = new CountingStream(new ByteArrayOutputStream());
+		OutputStreamAppender<ILoggingEvent> firstAppender = attachStream(first);
+		AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 16);
+		logLines(1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> first.lines().size() == 1);
+		// as when Spring Boot reconfigures logging
+		this.context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(firstAppender);
+		CountingStream second = new CountingStream(new ByteArrayOutputStream());
+		attachStream(second);
+		logLines(2);
+		await().atMost(Duration.ofSeconds(5)).until(() -> second.lines().size() == 2);
+		assertThat(first.lines()).containsExactly("req-0 line 0");
+	}
+
+	@Test
 	void aStreamAppendersOwnFiltersStillApply() {
 		CountingStream stream = new CountingStream(new ByteArrayOutputStream());
 		OutputStreamAppender<ILoggingEvent> appender = attachStream(stream);
