@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Side-by-side A/B of the 1-item hit path of several jars (or one jar with different settings):
+# every jar started at once, pinned to CPU 0, in front of the simulated postpress (20 ms); wrk on
+# CPU 1, 64 connections; WARM warm-up runs of 3 s each, then ROUNDS rounds of SECONDS_ s, one run
+# per jar per round. Prints req/s, p50/p99 and CPU microseconds per request (the load-robust
+# measure) for every run. Build the jars first (./mvnw -B -DskipTests package; copy each aside).
+# Usage, from the repository root (needs target/test-classes for the stand-in):
+#   bench/ab-hits.sh before=/tmp/a.jar after=/tmp/b.jar quiet=/tmp/b.jar@LOGGING_LEVEL_DEV_CHATPROXY_ACCESS=WARN
+# env: ROUNDS (3) SECONDS_ (5) WARM (6) CONNS (64) JAVA (Temurin 25) EXTRA_ENV (for every jar)
+set -u
+cd "$(dirname "$0")/.."
+J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+R=${ROUNDS:-3}; S=${SECONDS_:-5}; C=${CONNS:-64}
+sim=19180; key=bench-key
+pids=()
+mkdir -p bench/target
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+taskset -c 1 $J -Dsun.net.httpserver.nodelay=true -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress --port=$sim --delay-ms=20 --api-key=$key >bench/target/ab-sim.log 2>&1 &
+pids+=($!)
+labels=(); ports=(); ppids=()
+i=0
+for spec in "$@"; do
+  label=${spec%%=*}; rest=${spec#*=}; jar=${rest%%@*}; penv=""; [[ $rest == *@* ]] && penv=${rest#*@}
+  port=$((19200 + i*2)); mport=$((port+1))
+  env POSTPRESS_API_KEY=$key POSTPRESS_BASE_URL=http://127.0.0.1:$sim/api/v1 SERVER_PORT=$port MANAGEMENT_SERVER_PORT=$mport PROXY_CACHE_TTL=10m ${EXTRA_ENV:-} $penv \
+    taskset -c 0 $J ${JOPTS:-} -jar "$jar" >bench/target/ab-$label.log 2>&1 &
+  pids+=($!); ppids+=($!); labels+=("$label"); ports+=($port)
+  i=$((i+1))
+done
+for p in "${ports[@]}"; do
+  for _ in $(seq 1 1500); do curl -fs -o /dev/null http://127.0.0.1:$((p+1))/actuator/health/readiness && break; sleep 0.2; done
+done
+url() { echo "http://127.0.0.1:$1/attendees/att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR/chats?limit=1"; }
+for p in "${ports[@]}"; do curl -fsS -D - -o /dev/null "$(url $p)" | tr -d '\r' | grep -i 'cache-status\|content-length' ; done
+cpu() { awk '{print $14+$15}' /proc/$1/stat; }
+for w in $(seq 1 ${WARM:-6}); do for k in "${!ports[@]}"; do taskset -c 1 wrk -t1 -c$C -d3s "$(url ${ports[$k]})" >/dev/null; done; done
+for r in $(seq 1 $R); do
+  for k in "${!ports[@]}"; do
+    c0=$(cpu ${ppids[$k]})
+    out=$(taskset -c 1 wrk -t1 -c$C -d${S}s --timeout 10s -s bench/wrk/fixed.lua "$(url ${ports[$k]})" | grep '^RESULT')
+    c1=$(cpu ${ppids[$k]})
+    n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
+    echo "round $r ${labels[$k]} $out cpu_us_per_req=$(( (c1-c0)*10000*1000/ (n>0?n:1) / 1000 ))"
+  done
+done
