@@ -2,6 +2,7 @@ package dev.chatproxy.chats;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 
 import dev.chatproxy.cache.Served;
 import dev.chatproxy.system.ProxyHeaders;
@@ -26,11 +27,7 @@ final class PageResponses {
 
 	static ResponseEntity<byte[]> of(Served served, @Nullable String ifNoneMatch) {
 		HttpHeaders headers = new HttpHeaders();
-		headers.set(ProxyHeaders.CACHE_STATUS, cacheStatus(served));
-		headers.set(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
-		headers.set(HttpHeaders.ETAG, served.page().etag());
-		headers.set(HttpHeaders.CACHE_CONTROL, cacheControl(served));
-		if (matches(ifNoneMatch, served.page().etag())) {
+		if (cacheHeaders(served, ifNoneMatch, headers::set)) {
 			return new ResponseEntity<>(headers, HttpStatus.NOT_MODIFIED);
 		}
 		headers.setContentType(MediaType.APPLICATION_JSON);
@@ -48,11 +45,7 @@ final class PageResponses {
 	 */
 	static void write(Served served, @Nullable String ifNoneMatch, boolean head, HttpServletResponse response)
 			throws IOException {
-		response.setHeader(ProxyHeaders.CACHE_STATUS, cacheStatus(served));
-		response.setHeader(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
-		response.setHeader(HttpHeaders.ETAG, served.page().etag());
-		response.setHeader(HttpHeaders.CACHE_CONTROL, cacheControl(served));
-		if (matches(ifNoneMatch, served.page().etag())) {
+		if (cacheHeaders(served, ifNoneMatch, response::setHeader)) {
 			response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
 			return;
 		}
@@ -65,8 +58,17 @@ final class PageResponses {
 		}
 	}
 
-	private static String cacheControl(Served served) {
-		return "private, max-age=" + Math.max(0, served.ttlSeconds());
+	/**
+	 * Sets the headers every answer of a page carries, 304 or not.
+	 * @return whether the answer is a 304 ({@code If-None-Match} matches)
+	 */
+	private static boolean cacheHeaders(Served served, @Nullable String ifNoneMatch,
+			BiConsumer<String, String> header) {
+		header.accept(ProxyHeaders.CACHE_STATUS, cacheStatus(served));
+		header.accept(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
+		header.accept(HttpHeaders.ETAG, served.page().etag());
+		header.accept(HttpHeaders.CACHE_CONTROL, "private, max-age=" + Math.max(0, served.ttlSeconds()));
+		return matches(ifNoneMatch, served.page().etag());
 	}
 
 	static boolean asksForRefresh(@Nullable String cacheControl) {
