@@ -1,6 +1,8 @@
 package dev.chatproxy.support;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
 
 import static org.awaitility.Awaitility.await;
@@ -25,16 +28,28 @@ import static org.awaitility.Awaitility.await;
  */
 class FreshStartExtension implements BeforeEachCallback, AfterEachCallback {
 
+	/**
+	 * Every application the tests of this JVM have started: they share one fake
+	 * postpress, so a retry left running in any of them would be recorded in the next
+	 * test.
+	 */
+	private static final Set<ConfigurableApplicationContext> applications = ConcurrentHashMap.newKeySet();
+
 	@Override
 	public void beforeEach(ExtensionContext context) {
 		Postpress.gate().release();
-		Postpress.server().resetAll();
 		ApplicationContext application = SpringExtension.getApplicationContext(context);
-		// a retry or refresh that the previous test left running must not end in this one
-		application.getBeanProvider(MeterRegistry.class)
+		if (application instanceof ConfigurableApplicationContext configurable) {
+			applications.add(configurable);
+		}
+		// a retry or refresh that an earlier test left running, in this application or
+		// another, must not reach postpress once its journal is reset for this test
+		applications.removeIf((started) -> !started.isActive());
+		applications.forEach((started) -> started.getBeanProvider(MeterRegistry.class)
 			.orderedStream()
 			.findFirst()
-			.ifPresent(FreshStartExtension::awaitNoFetchInFlight);
+			.ifPresent(FreshStartExtension::awaitNoFetchInFlight));
+		Postpress.server().resetAll();
 		application.getBeanProvider(CacheManager.class).forEach((caches) -> caches.getCacheNames().forEach((name) -> {
 			Cache cache = caches.getCache(name);
 			if (cache != null) {
