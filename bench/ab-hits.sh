@@ -4,6 +4,8 @@
 # CPU 1, 64 connections; WARM warm-up runs of 3 s each, then ROUNDS rounds of SECONDS_ s, one run
 # per jar per round. Prints req/s, p50/p99 and CPU microseconds per request (the load-robust
 # measure) for every run. Build the jars first (./mvnw -B -DskipTests package; copy each aside).
+# MODE=miss measures misses instead: 1 connection, a new key per request, and each round also
+# calls the simulated postpress directly ("direct"), so a jar's overhead is its p50 minus direct's.
 # Usage, from the repository root (needs target/test-classes for the stand-in):
 #   bench/ab-hits.sh before=/tmp/a.jar after=/tmp/b.jar quiet=/tmp/b.jar@LOGGING_LEVEL_DEV_CHATPROXY_ACCESS=WARN
 # env: ROUNDS (3) SECONDS_ (5) WARM (6) CONNS (64) JAVA (Temurin 25) EXTRA_ENV (for every jar)
@@ -30,14 +32,27 @@ done
 for p in "${ports[@]}"; do
   for _ in $(seq 1 1500); do curl -fs -o /dev/null http://127.0.0.1:$((p+1))/actuator/health/readiness && break; sleep 0.2; done
 done
-url() { echo "http://127.0.0.1:$1/attendees/att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR/chats?limit=1"; }
+attendee=att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
+url() { echo "http://127.0.0.1:$1/attendees/$attendee/chats?limit=1"; }
+epoch=1798761600
+run() { # port, [api key] -> RESULT line of one run, hits or misses as MODE says
+  if [[ ${MODE:-hit} == miss ]]; then
+    epoch=$((epoch + 86400))
+    local path=/attendees/$attendee/chats
+    [[ $1 == "$sim" ]] && path=/api/v1/chat_attendees/$attendee/chats
+    taskset -c 1 wrk -t1 -c1 -d${S}s --timeout 10s -s bench/wrk/unique.lua "http://127.0.0.1:$1" -- "$path" 1 "$epoch" ${2:+"$2"}
+  else
+    taskset -c 1 wrk -t1 -c$C -d${S}s --timeout 10s -s bench/wrk/fixed.lua "$(url "$1")"
+  fi | grep '^RESULT'
+}
 for p in "${ports[@]}"; do curl -fsS -D - -o /dev/null "$(url $p)" | tr -d '\r' | grep -i 'cache-status\|content-length' ; done
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
-for w in $(seq 1 ${WARM:-6}); do for k in "${!ports[@]}"; do taskset -c 1 wrk -t1 -c$C -d3s "$(url ${ports[$k]})" >/dev/null; done; done
+for w in $(seq 1 ${WARM:-6}); do for k in "${!ports[@]}"; do S=3 run "${ports[$k]}" >/dev/null; done; done
 for r in $(seq 1 $R); do
+  [[ ${MODE:-hit} == miss ]] && echo "round $r direct $(run $sim $key)"
   for k in "${!ports[@]}"; do
     c0=$(cpu ${ppids[$k]})
-    out=$(taskset -c 1 wrk -t1 -c$C -d${S}s --timeout 10s -s bench/wrk/fixed.lua "$(url ${ports[$k]})" | grep '^RESULT')
+    out=$(run "${ports[$k]}")
     c1=$(cpu ${ppids[$k]})
     n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
     echo "round $r ${labels[$k]} $out cpu_us_per_req=$(( (c1-c0)*10000*1000/ (n>0?n:1) / 1000 ))"

@@ -203,7 +203,7 @@ Produced by \`bench/run.sh\`$([[ ${quick:-0} == 1 ]] && echo " in its QUICK=1 sm
 | chat-proxy | the jar as shipped (\`java -jar\`, default logging and metrics), \`PROXY_CACHE_TTL=10m\` (\`$expiry_ttl\` for expiry), \`PROXY_CACHE_MAX_ENTRIES=$((pages * 2))\`, stdout to a file |
 | upstream | the simulated postpress, ${delay_ms} ms delay (${coalesce_delay_ms} ms for coalescing) |
 | pages | 1 item: ${page1_bytes:-?} bytes of JSON; 100 items: ${page100_bytes:-?} bytes (identical bytes from every target) |
-| rounds | warm-up ${warmup_cycles:-?} × ${warmup_seconds:-?} s per JVM target and page, then $rounds rounds × ${seconds} s per target and page, the order of the targets rotating every round |
+| rounds | warm-up cycles of ${warmup_seconds:-?} s per JVM target and page (${warmup_cycles:-?} at least, until the summed throughput settles within 5%, at most ${warmup_max_cycles:-?}; \`data/warmup.tsv\`), then $rounds rounds × ${seconds} s per target and page, the order of the targets rotating every round |
 
 ## Goals of issue 14 (medians of the per-round ratios)
 

@@ -10,7 +10,8 @@
 # Knobs (environment): BENCH_JDKS (space-separated JDK homes; default JDK 17 and Temurin 25 where
 # installed, the first also runs coalescing, expiry and memory), BENCH_ROUNDS (3), BENCH_SECONDS (6),
 # BENCH_CONNECTIONS (64), BENCH_DELAY_MS (20), BENCH_WARMUP_SECONDS (3 per load),
-# BENCH_WARMUP_CYCLES (2), BENCH_STARTS (2 timed start-ups per JDK and variant), BENCH_JFR (1: a
+# BENCH_WARMUP_CYCLES (4 at least; then more until the JVMs' summed throughput settles within 5%,
+# at most BENCH_WARMUP_MAX_CYCLES, 12), BENCH_STARTS (2 timed start-ups per JDK and variant), BENCH_JFR (1: a
 # JFR profile of the proxy's hit path on each JDK), BENCH_SKIP_BUILD (0), BENCH_PORT_BASE (18080),
 # BENCH_OUT (bench/results).
 set -euo pipefail
@@ -25,10 +26,11 @@ if [[ $quick == 1 ]]; then
   pages=${BENCH_PAGES:-1000} starts=${BENCH_STARTS:-1}
 else
   rounds=${BENCH_ROUNDS:-3} seconds=${BENCH_SECONDS:-6} warmup_seconds=${BENCH_WARMUP_SECONDS:-3}
-  warmup_cycles=${BENCH_WARMUP_CYCLES:-2} miss_seconds=${BENCH_MISS_SECONDS:-3} expiry_seconds=${BENCH_EXPIRY_SECONDS:-8}
+  warmup_cycles=${BENCH_WARMUP_CYCLES:-4} miss_seconds=${BENCH_MISS_SECONDS:-3} expiry_seconds=${BENCH_EXPIRY_SECONDS:-8}
   pages=${BENCH_PAGES:-10000} starts=${BENCH_STARTS:-2}
 fi
 connections=${BENCH_CONNECTIONS:-64}
+warmup_max_cycles=${BENCH_WARMUP_MAX_CYCLES:-$((warmup_cycles + 8))}
 delay_ms=${BENCH_DELAY_MS:-20}
 expiry_ttl=${BENCH_EXPIRY_TTL:-2s}
 jfr=${BENCH_JFR:-1}
@@ -299,10 +301,10 @@ check_pages() {
   log "pages: 1 item $page1_bytes bytes, 100 items $page100_bytes bytes; identical from ${targets[*]}"
 }
 
-warm_up() {
-  local cycle target size total line
-  for cycle in $(seq 1 "$warmup_cycles"); do
-    total=0
+warm_up() { # at least warmup_cycles cycles, then on until the summed throughput settles (within 5%)
+  local cycle=0 target size total=0 previous line
+  while :; do
+    cycle=$((cycle + 1)) previous=$total total=0
     for target in "${targets[@]}"; do
       [[ $target == nginx ]] && continue
       for size in 1 100; do
@@ -312,6 +314,9 @@ warm_up() {
     done
     printf '%s\twarmup\t%s\t%s\n' "$tag" "$cycle" "$total" >>"$data/warmup.tsv"
     log "[$tag] warm-up cycle $cycle: summed throughput of the JVMs $total req/s"
+    ((cycle >= warmup_cycles)) || continue
+    ((cycle < warmup_max_cycles)) || break
+    awk -v a="$total" -v b="$previous" 'BEGIN { exit !(b > 0 && a < b * 1.05) }' && break
   done
 }
 
@@ -508,7 +513,7 @@ for java_home in "${jdks[@]}"; do
   targets=(proxy quiet ceiling nginx)
   [[ -n $gateway_skipped ]] || targets+=(gateway)
   check_pages
-  log "[$tag] warming up: $warmup_cycles cycles of ${warmup_seconds} s per JVM target and page"
+  log "[$tag] warming up: $warmup_cycles to $warmup_max_cycles cycles of ${warmup_seconds} s per JVM target and page"
   warm_up
   log "[$tag] hit path: $rounds rounds of ${seconds} s at $connections connections, targets ${targets[*]}"
   hit_rounds
@@ -538,7 +543,7 @@ stop "$nginx_pid"
 stop "$standin_pid"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - started_at))
-declare -p run_date machine jdk_list load_before load_after uptime_before elapsed warmup_cycles warmup_seconds \
+declare -p run_date machine jdk_list load_before load_after uptime_before elapsed warmup_cycles warmup_max_cycles warmup_seconds \
   page1_bytes page100_bytes rounds seconds connections delay_ms miss_seconds expiry_seconds expiry_ttl pages \
   coalesce_delay_ms gateway_skipped quick starts >"$data/run.env"
 bench/report.sh "$data" "$out"
