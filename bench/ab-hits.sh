@@ -35,23 +35,24 @@ done
 attendee=att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
 url() { echo "http://127.0.0.1:$1/attendees/$attendee/chats?limit=1"; }
 epoch=1798761600
-run() { # port, [api key] -> RESULT line of one run, hits or misses as MODE says
+run() { # port, [api key] -> RESULT line of one run, hits or misses as MODE says (call through "fresh")
   if [[ ${MODE:-hit} == miss ]]; then
-    epoch=$((epoch + 86400))
     local path=/attendees/$attendee/chats
     [[ $1 == "$sim" ]] && path=/api/v1/chat_attendees/$attendee/chats
-    taskset -c 1 wrk -t1 -c1 -d${S}s --timeout 10s -s bench/wrk/unique.lua "http://127.0.0.1:$1" -- "$path" 1 "$epoch" ${2:+"$2"}
+    taskset -c 1 wrk -t1 -c${MC:-1} -d${S}s --timeout 10s -s bench/wrk/unique.lua "http://127.0.0.1:$1" -- "$path" 1 "$epoch" ${2:+"$2"}
   else
     taskset -c 1 wrk -t1 -c$C -d${S}s --timeout 10s -s bench/wrk/fixed.lua "$(url "$1")"
   fi | grep '^RESULT'
 }
+fresh() { epoch=$((epoch + 86400)); } # a day of new keys for the next run (runs go in subshells)
 for p in "${ports[@]}"; do curl -fsS -D - -o /dev/null "$(url $p)" | tr -d '\r' | grep -i 'cache-status\|content-length' ; done
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
-for w in $(seq 1 ${WARM:-6}); do for k in "${!ports[@]}"; do S=3 run "${ports[$k]}" >/dev/null; done; done
+for w in $(seq 1 ${WARM:-6}); do for k in "${!ports[@]}"; do fresh; S=3 MC=${WARM_MISS_CONNS:-16} run "${ports[$k]}" >/dev/null; done; done
 for r in $(seq 1 $R); do
-  [[ ${MODE:-hit} == miss ]] && echo "round $r direct $(run $sim $key)"
+  if [[ ${MODE:-hit} == miss ]]; then fresh; echo "round $r direct $(run $sim $key)"; fi
   for k in "${!ports[@]}"; do
     c0=$(cpu ${ppids[$k]})
+    fresh
     out=$(run "${ports[$k]}")
     c1=$(cpu ${ppids[$k]})
     n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")

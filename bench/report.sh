@@ -230,7 +230,9 @@ $profiles
 
 ## 2. Miss overhead (1 connection, a new key per request, ${miss_seconds} s per measurement)
 
-Overhead = p50 through the proxy on misses − p50 of the stand-in called directly, per round. The proxy's own
+Overhead = p50 through the proxy on misses − p50 of the stand-in called directly, per round, after the miss path
+is warmed at 16 connections until its throughput settles (\`miss-warmup\` in \`data/warmup.tsv\`: cycles, then
+misses/s; a cold JVM's first thousands of misses cost several ms more, the JIT compiling them). The proxy's own
 metrics over the measured misses (\`http_server_requests\` and \`http_client_requests\` deltas): $miss_metrics
 
 | JDK | items | direct p50 ms | proxy miss p50 ms | overhead p50 ms (rounds) | direct p99 ms | proxy miss p99 ms |
