@@ -24,6 +24,9 @@ import dev.chatproxy.cache.SharedPages;
 import dev.chatproxy.cache.SharedPages.Loaded;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.RedisServer;
+import dev.chatproxy.support.UpstreamGate;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,8 +98,13 @@ class FleetIntegrationTests {
 
 	@Test
 	void ninetyConcurrentRequestsOverThreeReplicasMakeOneUpstreamCall() throws Exception {
-		// postpress holds its answer long enough for every request to arrive meanwhile
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null).withFixedDelay(1000)));
+		// postpress answers once all 90 requests are in: on each replica 29 wait on its
+		// own fetch and 1 asked Redis, and one of the three is calling postpress
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null).withTransformers(UpstreamGate.NAME)));
+		UpstreamGate gate = Postpress.gate();
+		gate.close();
+		double collapsedBefore = fleetTotal("chatproxy.cache.collapsed");
+		double sharedBefore = fleetTotal("chatproxy.cache.shared");
 		List<HttpResponse<String>> responses = new ArrayList<>();
 		ExecutorService callers = Executors.newFixedThreadPool(90);
 		try {
@@ -105,11 +113,16 @@ class FleetIntegrationTests {
 				Replica replica = replicas.get(i % 3);
 				calls.add(callers.submit(() -> replica.get(CHATS)));
 			}
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> gate.arrived() == 1 && fleetTotal("chatproxy.cache.collapsed") - collapsedBefore == 87
+						&& fleetTotal("chatproxy.cache.shared") - sharedBefore == 3);
+			gate.release();
 			for (Future<HttpResponse<String>> call : calls) {
 				responses.add(call.get(30, TimeUnit.SECONDS));
 			}
 		}
 		finally {
+			gate.release();
 			callers.shutdownNow();
 		}
 		assertThat(responses).allSatisfy((response) -> assertThat(response.statusCode()).isEqualTo(200));
@@ -118,6 +131,20 @@ class FleetIntegrationTests {
 			.containsOnly("chat-proxy; fwd=uri-miss; stored", "chat-proxy; fwd=uri-miss; collapsed")
 			.filteredOn((status) -> status.endsWith("stored"))
 			.hasSize(1);
+	}
+
+	/**
+	 * Sums a counter over the replicas and its tags.
+	 */
+	private static double fleetTotal(String counter) {
+		return replicas.stream()
+			.mapToDouble((replica) -> replica.bean(MeterRegistry.class)
+				.find(counter)
+				.counters()
+				.stream()
+				.mapToDouble(Counter::count)
+				.sum())
+			.sum();
 	}
 
 	@Test
