@@ -1,13 +1,5 @@
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -72,8 +64,8 @@ public class FleetClient {
 	}
 
 	static long upstreamCalls(String stats) throws IOException {
-		try (Connection connection = new Connection(stats)) {
-			Reply reply = connection.get(stats);
+		try (Client.Connection connection = new Client.Connection(stats)) {
+			Client.Reply reply = connection.get(stats);
 			Matcher matcher = CALLS.matcher(reply.body());
 			if (!matcher.find()) {
 				throw new IllegalStateException("No call count in " + reply.body());
@@ -98,9 +90,9 @@ public class FleetClient {
 		// fleet mode, the first shared hits) are over before the load starts
 		Map<String, Integer> fill = new TreeMap<>();
 		for (String base : urls) {
-			try (Connection connection = new Connection(base)) {
+			try (Client.Connection connection = new Client.Connection(base)) {
 				for (int k = 0; k < keys; k++) {
-					Reply reply = connection.get(page(base, limit, epoch, k));
+					Client.Reply reply = connection.get(page(base, limit, epoch, k));
 					fill.merge(reply.status() + "_" + kind(reply.cacheStatus()), 1, Integer::sum);
 				}
 			}
@@ -115,10 +107,10 @@ public class FleetClient {
 			int first = (w * 7) % keys;
 			futures.add(pool.submit(() -> {
 				Counts counts = new Counts();
-				try (Connection connection = new Connection(base)) {
+				try (Client.Connection connection = new Client.Connection(base)) {
 					for (int n = first; !stop.get(); n++) {
 						long start = System.nanoTime();
-						Reply reply = connection.get(page(base, limit, epoch, n % keys));
+						Client.Reply reply = connection.get(page(base, limit, epoch, n % keys));
 						long end = System.nanoTime();
 						counts.add(end - origin >= warmNanos, reply.status(), kind(reply.cacheStatus()), end - start);
 						if (paceMillis > 0) {
@@ -173,13 +165,13 @@ public class FleetClient {
 		int steps = specs.length;
 		String[] names = new String[steps];
 		String[] bases = new String[steps];
-		Map<String, Connection> connections = new LinkedHashMap<>();
+		Map<String, Client.Connection> connections = new LinkedHashMap<>();
 		for (int s = 0; s < steps; s++) {
 			String[] spec = specs[s].split("@", 2);
 			names[s] = spec[0];
 			bases[s] = spec[1];
 			if (!connections.containsKey(spec[1])) {
-				connections.put(spec[1], new Connection(spec[1]));
+				connections.put(spec[1], new Client.Connection(spec[1]));
 			}
 		}
 		long[][] nanos = new long[steps][keys];
@@ -195,7 +187,7 @@ public class FleetClient {
 				for (int s = 0; s < steps; s++) {
 					String url = page(bases[s], limit, epoch, i);
 					long start = System.nanoTime();
-					Reply reply = connections.get(bases[s]).get(url);
+					Client.Reply reply = connections.get(bases[s]).get(url);
 					long took = System.nanoTime() - start;
 					if (i >= warm) {
 						nanos[s][i - warm] = took;
@@ -207,7 +199,7 @@ public class FleetClient {
 			}
 		}
 		long calls = upstreamCalls(stats) - before - warmCalls;
-		for (Connection connection : connections.values()) {
+		for (Client.Connection connection : connections.values()) {
 			connection.close();
 		}
 		for (int s = 0; s < steps; s++) {
@@ -298,119 +290,6 @@ public class FleetClient {
 			this.non200 += other.non200;
 			other.kinds.forEach((kind, count) -> this.kinds.merge(kind, count, Integer::sum));
 			other.nanos.forEach((kind, values) -> this.nanos.computeIfAbsent(kind, (k) -> new ArrayList<>()).addAll(values));
-		}
-
-	}
-
-	record Reply(int status, String cacheStatus, String body) {
-	}
-
-	/** One keep-alive HTTP/1.1 connection, reopened when the server closes it. */
-	static final class Connection implements AutoCloseable {
-
-		private final InetSocketAddress address;
-
-		private final String host;
-
-		private Socket socket;
-
-		private InputStream in;
-
-		private OutputStream out;
-
-		Connection(String url) throws IOException {
-			URI uri = URI.create(url);
-			this.address = new InetSocketAddress(uri.getHost(), uri.getPort());
-			this.host = uri.getHost() + ":" + uri.getPort();
-			open();
-		}
-
-		private void open() throws IOException {
-			this.socket = new Socket();
-			this.socket.setTcpNoDelay(true);
-			this.socket.connect(this.address, 5000);
-			this.socket.setSoTimeout(30_000);
-			this.in = new BufferedInputStream(this.socket.getInputStream(), 64 * 1024);
-			this.out = this.socket.getOutputStream();
-		}
-
-		Reply get(String url) throws IOException {
-			if (this.socket == null) {
-				open();
-			}
-			URI uri = URI.create(url);
-			String target = uri.getRawPath() + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : "");
-			this.out.write(("GET " + target + " HTTP/1.1\r\nHost: " + this.host + "\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			this.out.flush();
-			String statusLine = line();
-			int status = Integer.parseInt(statusLine.substring(9, 12));
-			int length = -1;
-			boolean chunked = false;
-			boolean closes = false;
-			String cacheStatus = "";
-			for (String header = line(); !header.isEmpty(); header = line()) {
-				int colon = header.indexOf(':');
-				String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-				String value = header.substring(colon + 1).trim();
-				switch (name) {
-					case "content-length" -> length = Integer.parseInt(value);
-					case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-					case "connection" -> closes = value.equalsIgnoreCase("close");
-					case "cache-status" -> cacheStatus = value;
-					default -> {
-					}
-				}
-			}
-			byte[] body;
-			if (chunked) {
-				ByteArrayOutputStream chunks = new ByteArrayOutputStream();
-				for (int size = chunkSize(); size > 0; size = chunkSize()) {
-					chunks.write(this.in.readNBytes(size));
-					line();
-				}
-				for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {
-					// no trailers expected
-				}
-				body = chunks.toByteArray();
-			}
-			else {
-				body = this.in.readNBytes(Math.max(length, 0));
-			}
-			if (closes) {
-				close();
-			}
-			return new Reply(status, cacheStatus, (body.length < 4096) ? new String(body, StandardCharsets.UTF_8) : "");
-		}
-
-		private int chunkSize() throws IOException {
-			return Integer.parseInt(line().split(";")[0].trim(), 16);
-		}
-
-		private String line() throws IOException {
-			StringBuilder line = new StringBuilder();
-			for (int c = this.in.read(); c != '\n'; c = this.in.read()) {
-				if (c == -1) {
-					throw new IOException("Connection closed by " + this.host);
-				}
-				if (c != '\r') {
-					line.append((char) c);
-				}
-			}
-			return line.toString();
-		}
-
-		@Override
-		public void close() {
-			if (this.socket != null) {
-				try {
-					this.socket.close();
-				}
-				catch (IOException ex) {
-					// closing anyway
-				}
-				this.socket = null;
-			}
 		}
 
 	}

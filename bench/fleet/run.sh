@@ -144,7 +144,7 @@ if [[ ${BENCH_SKIP_BUILD:-0} != 1 || ! -f $jar || ! -d target/test-classes/dev/c
 fi
 rm -rf "$data" "$logs" "$work/client"
 mkdir -p "$data" "$logs" "$work/client"
-"$java_home/bin/javac" --release 17 -d "$work/client" bench/fleet/FleetClient.java
+"$java_home/bin/javac" --release 17 -d "$work/client" bench/fleet/FleetClient.java bench/Client.java
 client() { taskset -c 1 "$java" -cp "$work/client" FleetClient "$@"; }
 
 machine="$(lscpu | sed -nE 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB"
