@@ -93,7 +93,7 @@ public class FleetClient {
 			try (Client.Connection connection = new Client.Connection(base)) {
 				for (int k = 0; k < keys; k++) {
 					Client.Reply reply = connection.get(page(base, limit, epoch, k));
-					fill.merge(reply.status() + "_" + kind(reply.cacheStatus()), 1, Integer::sum);
+					fill.merge(reply.status() + "_" + Client.kind(reply.cacheStatus()), 1, Integer::sum);
 				}
 			}
 		}
@@ -112,7 +112,7 @@ public class FleetClient {
 						long start = System.nanoTime();
 						Client.Reply reply = connection.get(page(base, limit, epoch, n % keys));
 						long end = System.nanoTime();
-						counts.add(end - origin >= warmNanos, reply.status(), kind(reply.cacheStatus()), end - start);
+						counts.add(end - origin >= warmNanos, reply.status(), Client.kind(reply.cacheStatus()), end - start);
 						if (paceMillis > 0) {
 							Thread.sleep(paceMillis);
 						}
@@ -137,7 +137,7 @@ public class FleetClient {
 		all.nanos.forEach((kind, values) -> {
 			long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
 			latencies.append(String.format(Locale.ROOT, " %s_p50_us=%.0f %s_p99_us=%.0f", kind,
-					percentile(sorted, 50) / 1e3, kind, percentile(sorted, 99) / 1e3));
+					Client.percentile(sorted, 50) / 1e3, kind, Client.percentile(sorted, 99) / 1e3));
 		});
 		double periods = window / 1e6 / ttlMillis;
 		long calls = after - before;
@@ -191,7 +191,7 @@ public class FleetClient {
 					long took = System.nanoTime() - start;
 					if (i >= warm) {
 						nanos[s][i - warm] = took;
-						statuses[s][i - warm] = reply.status() + " " + kind(reply.cacheStatus());
+						statuses[s][i - warm] = reply.status() + " " + Client.kind(reply.cacheStatus());
 						out.printf(Locale.ROOT, "%d\t%s\t%.1f\t%d\t%s%n", i - warm, names[s], took / 1e3, reply.status(),
 								reply.cacheStatus());
 					}
@@ -212,53 +212,17 @@ public class FleetClient {
 			double mean = Arrays.stream(sorted).average().orElse(Double.NaN);
 			System.out.printf(Locale.ROOT,
 					"STEP name=%s n=%d p50_us=%.1f p90_us=%.1f p99_us=%.1f mean_us=%.1f min_us=%.1f max_us=%.1f cache=%s%n",
-					names[s], sorted.length, percentile(sorted, 50) / 1e3, percentile(sorted, 90) / 1e3,
-					percentile(sorted, 99) / 1e3, mean / 1e3, sorted[0] / 1e3, sorted[sorted.length - 1] / 1e3,
+					names[s], sorted.length, Client.percentile(sorted, 50) / 1e3, Client.percentile(sorted, 90) / 1e3,
+					Client.percentile(sorted, 99) / 1e3, mean / 1e3, sorted[0] / 1e3, sorted[sorted.length - 1] / 1e3,
 					compact(kinds));
 		}
 		System.out.printf(Locale.ROOT, "RESULT keys=%d warm=%d steps=%d upstream_calls=%d warm_upstream_calls=%d%n", keys,
 				warm, steps, calls, warmCalls);
 	}
 
-	/** The Cache-Status of CONTRACT.md section 3 as one word. */
-	static String kind(String cacheStatus) {
-		if (cacheStatus.isEmpty()) {
-			return "none";
-		}
-		if (cacheStatus.contains("collapsed")) {
-			return "collapsed";
-		}
-		if (cacheStatus.contains("fwd=request")) {
-			return "refreshed";
-		}
-		if (cacheStatus.contains("stored")) {
-			return "stored";
-		}
-		if (cacheStatus.contains("stale-while-revalidate")) {
-			return "revalidating";
-		}
-		if (cacheStatus.contains("stale-if-error")) {
-			return "stale";
-		}
-		if (cacheStatus.contains("hit")) {
-			return "hit";
-		}
-		return "other";
-	}
-
+	/** {@code kind:count,...}, or {@code none}: a field the report can always parse. */
 	static String compact(Map<String, Integer> counts) {
-		StringBuilder out = new StringBuilder();
-		counts.forEach((key, count) -> out.append(out.length() == 0 ? "" : ",").append(key).append(':').append(count));
-		return (out.length() == 0) ? "none" : out.toString();
-	}
-
-	/** Nearest-rank percentile of sorted values. */
-	static long percentile(long[] sorted, double p) {
-		if (sorted.length == 0) {
-			return 0;
-		}
-		int rank = (int) Math.ceil(p / 100 * sorted.length);
-		return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+		return counts.isEmpty() ? "none" : Client.compact(counts);
 	}
 
 	static final class Counts {
