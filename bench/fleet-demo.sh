@@ -25,19 +25,8 @@ die() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
 
 pids=()
 redis_pid=
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}" $redis_pid; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}" $redis_pid; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+extra_pids() { echo "$redis_pid"; }
+source bench/lib/cleanup.sh
 
 wait_for() { # url, what: bounded to 90 s
   for _ in $(seq 1 450); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done

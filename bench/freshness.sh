@@ -56,21 +56,7 @@ die() { log "FAILED: $*"; exit 1; }
 
 # --- every process this script starts is in pids, and stopped by pid on any exit ----------------
 pids=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source bench/lib/cleanup.sh
 
 stop() { # stop one started process by pid and forget it
   local pid=$1 kept=()

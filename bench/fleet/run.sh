@@ -72,19 +72,7 @@ done
 # --- every process this script starts is in pids, and stopped on any exit ---------------------
 pids=()
 failed_starts=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source bench/lib/cleanup.sh
 
 wait_for() { # url, what, [seconds: 180], [pid that must stay alive]
   local tries=$((${3:-180} * 10))
