@@ -3,14 +3,9 @@ package dev.chatproxy.cache;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.Set;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.json.JsonFactory;
+import dev.chatproxy.upstream.ChatList;
 
 /**
  * A stored page: the bytes postpress sent, their ETag, when fetched and until when fresh.
@@ -28,25 +23,22 @@ import tools.jackson.core.json.JsonFactory;
 public record CachedPage(byte[] body, String etag, long storedAtNanos, long freshUntilNanos, Set<String> chatIds,
 		Set<String> accountIds) {
 
-	private static final JsonFactory JSON = new JsonFactory();
-
 	public CachedPage {
 		chatIds = Set.copyOf(chatIds);
 		accountIds = Set.copyOf(accountIds);
 	}
 
 	/**
-	 * A page as fetched now, with its entity tag and the ids of the chats it lists.
-	 * @param body the page's JSON
+	 * A page as fetched now, with its entity tag and the ids of the chats it lists, as
+	 * the client's one pass over the body read them.
+	 * @param page the page postpress sent
 	 * @param storedAtNanos the ticker's reading when it was fetched
 	 * @param freshUntilNanos the ticker's reading when it stops being fresh
 	 * @return the page
 	 */
-	public static CachedPage of(byte[] body, long storedAtNanos, long freshUntilNanos) {
-		Set<String> chatIds = new HashSet<>();
-		Set<String> accountIds = new HashSet<>();
-		readItemIds(body, chatIds, accountIds);
-		return new CachedPage(body, etag(body), storedAtNanos, freshUntilNanos, chatIds, accountIds);
+	public static CachedPage of(ChatList page, long storedAtNanos, long freshUntilNanos) {
+		return new CachedPage(page.body(), etag(page.body()), storedAtNanos, freshUntilNanos, page.chatIds(),
+				page.accountIds());
 	}
 
 	/**
@@ -68,50 +60,6 @@ public record CachedPage(byte[] body, String etag, long storedAtNanos, long fres
 	 */
 	public boolean isFreshAt(long nowNanos) {
 		return nowNanos - this.freshUntilNanos < 0;
-	}
-
-	/**
-	 * Reads the {@code id} and {@code account_id} of each member of {@code items} with a
-	 * streaming parser: no tree of the page is built, and a body that is not a list of
-	 * chats yields no ids rather than an error (the decoder has validated it already).
-	 */
-	private static void readItemIds(byte[] body, Set<String> chatIds, Set<String> accountIds) {
-		try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
-			if (parser.nextToken() != JsonToken.START_OBJECT) {
-				return;
-			}
-			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-				String name = parser.currentName();
-				JsonToken value = parser.nextToken();
-				if ("items".equals(name) && value == JsonToken.START_ARRAY) {
-					readItems(parser, chatIds, accountIds);
-				}
-				else {
-					parser.skipChildren();
-				}
-			}
-		}
-		catch (JacksonException ex) {
-			// not a page of chats: nothing to index
-		}
-	}
-
-	private static void readItems(JsonParser parser, Set<String> chatIds, Set<String> accountIds) {
-		while (parser.nextToken() == JsonToken.START_OBJECT) {
-			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-				String name = parser.currentName();
-				JsonToken value = parser.nextToken();
-				if (value == JsonToken.VALUE_STRING && "id".equals(name)) {
-					chatIds.add(parser.getString());
-				}
-				else if (value == JsonToken.VALUE_STRING && "account_id".equals(name)) {
-					accountIds.add(parser.getString());
-				}
-				else {
-					parser.skipChildren();
-				}
-			}
-		}
 	}
 
 	private static String etag(byte[] body) {

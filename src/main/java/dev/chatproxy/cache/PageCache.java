@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
+import dev.chatproxy.upstream.ChatList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,10 +19,10 @@ import org.jspecify.annotations.Nullable;
  * are {@link PageFlight}s in a map of their own, so that a page being refreshed can still
  * be answered. A fresh page, or one within the stale-while-revalidate window (which
  * starts the single background refresh), is answered at once by {@link #cached};
- * otherwise {@link #fetch} joins or leads the key's flight. A flight asks the shared tier
- * first, then loads through it; a failed one never replaces a page: it answers the stale
- * copy when the failure allows one, and drops the page when postpress refused the
- * request.
+ * otherwise {@link #fetchMissed} joins or leads the key's flight. A flight asks the
+ * shared tier first, then loads through it; a failed one never replaces a page: it
+ * answers the stale copy when the failure allows one, and drops the page when postpress
+ * refused the request.
  */
 public class PageCache {
 
@@ -91,7 +92,8 @@ public class PageCache {
 	}
 
 	/**
-	 * Fetches the page for the key, or waits for the identical fetch already in flight.
+	 * Answers the page for the key from the cache when {@link #cached} can, else
+	 * {@link #fetchMissed fetches} it.
 	 * @param key the canonical request
 	 * @param refresh whether to fetch even if a fresh page is cached
 	 * @param loader starts the upstream call
@@ -104,6 +106,20 @@ public class PageCache {
 				return CompletableFuture.completedFuture(cached);
 			}
 		}
+		return fetchMissed(key, refresh, loader);
+	}
+
+	/**
+	 * Fetches the page for a key that {@link #cached} has just answered {@code null} for
+	 * (or that a refresh skips the cache for), without reading the cache again: it joins
+	 * the identical fetch already in flight, or leads one. A page stored in between by a
+	 * flight that ended is still found when the new flight starts.
+	 * @param key the canonical request
+	 * @param refresh whether to fetch even if a fresh page is cached
+	 * @param loader starts the upstream call
+	 * @return the page and how it was obtained; failures are the loader's
+	 */
+	public CompletableFuture<Served> fetchMissed(PageKey key, boolean refresh, PageLoader loader) {
 		this.stats.recordMisses(1);
 		PageFlight flight = new PageFlight(key, refresh, false);
 		PageFlight current = this.flights.putIfAbsent(key, flight);
@@ -189,7 +205,7 @@ public class PageCache {
 	}
 
 	private CompletableFuture<CachedPage> upstream(PageFlight flight, PageLoader loader) {
-		CompletableFuture<byte[]> call;
+		CompletableFuture<ChatList> call;
 		try {
 			call = loader.load((failure) -> {
 				CachedPage previous = flight.previous();
@@ -201,9 +217,9 @@ public class PageCache {
 		catch (RuntimeException ex) {
 			call = CompletableFuture.failedFuture(ex);
 		}
-		return call.thenApply((body) -> {
+		return call.thenApply((page) -> {
 			long now = this.ticker.read();
-			return CachedPage.of(body, now, now + this.ttlNanos);
+			return CachedPage.of(page, now, now + this.ttlNanos);
 		});
 	}
 

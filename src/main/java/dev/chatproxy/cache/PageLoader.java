@@ -3,6 +3,8 @@ package dev.chatproxy.cache;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
+import dev.chatproxy.upstream.ChatList;
+
 /**
  * Starts one upstream fetch of a page, telling of each failed attempt as it happens.
  */
@@ -12,8 +14,9 @@ public interface PageLoader {
 	/**
 	 * Starts the fetch.
 	 * @param onAttemptFailure called with the failure of each attempt, before any retry
-	 * @return the page's JSON as postpress sent it; fails with the last attempt's failure
+	 * @return the page as postpress sent it, with the ids it lists; fails with the last
+	 * attempt's failure
 	 */
-	CompletableFuture<byte[]> load(Consumer<Throwable> onAttemptFailure);
+	CompletableFuture<ChatList> load(Consumer<Throwable> onAttemptFailure);
 
 }

@@ -53,19 +53,19 @@ public class AccountScope {
 
 	private List<String> granted(JwtAuthenticationToken token) {
 		Object claim = token.getToken().getClaims().get(this.accountsClaim);
-		if (claim instanceof Collection<?> accounts) {
-			return accounts.stream()
-				.filter(String.class::isInstance)
-				.map(String.class::cast)
-				.map(String::trim)
-				.filter((account) -> !account.isEmpty())
-				.toList();
+		List<String> accounts;
+		if (claim instanceof Collection<?> values) {
+			accounts = values.stream().filter(String.class::isInstance).map(String.class::cast).toList();
 		}
-		// a single account is sometimes issued as a plain string rather than a list
-		if (claim instanceof String account && !account.isBlank()) {
-			return List.of(account.trim());
+		else if (claim instanceof String account) {
+			// a single account is sometimes issued as a plain string rather than a list
+			accounts = List.of(account);
 		}
-		return List.of();
+		else {
+			return List.of();
+		}
+		// canonical as the query's ids are, so that they compare as equal
+		return ChatsQuery.canonicalIds(accounts).stream().filter((account) -> !account.isEmpty()).toList();
 	}
 
 }

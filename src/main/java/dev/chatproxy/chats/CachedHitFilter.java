@@ -22,9 +22,11 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * its headers, with no handler lookup, argument resolution or message conversion. It sits
  * behind every filter that must see each request (request id, access log, metrics,
  * security) and validates exactly as the controller does, through {@link ChatsPages}.
- * Whatever is not a plain hit it leaves to Spring MVC, which answers it as before:
- * misses, errors, {@code no-cache}, CORS requests (with an {@code Origin}), and
- * {@code Accept} or path forms it does not recognise at a glance.
+ * Whatever is not a plain hit it leaves to Spring MVC, which answers it as before: misses
+ * and errors (handing on the lookup it made, or the refusal, so that the controller
+ * neither validates nor reads the cache again), {@code no-cache}, CORS requests (with an
+ * {@code Origin}), and {@code Accept} or path forms it does not recognise at a glance
+ * (which the controller looks up itself).
  */
 class CachedHitFilter implements Filter {
 
@@ -65,15 +67,28 @@ class CachedHitFilter implements Filter {
 			return;
 		}
 		ChatsPages pages = pages();
-		Served served;
+		ChatsPages.Lookup lookup;
 		try {
-			served = pages.cached(pages.lookup(attendeeId, request.getQueryString(), RequestIds.current(request)));
+			lookup = pages.lookup(attendeeId, request.getQueryString(), RequestIds.current(request));
 		}
 		catch (RuntimeException ex) {
 			// invalid or refused: the controller answers it in the envelope
-			served = null;
+			LookupArgumentResolver.handOn(request, ex);
+			chain.doFilter(request, response);
+			return;
+		}
+		Served served;
+		try {
+			served = pages.cached(lookup);
+		}
+		catch (RuntimeException ex) {
+			// the controller asks again, and answers what fails in the envelope
+			LookupArgumentResolver.handOn(request, lookup);
+			chain.doFilter(request, response);
+			return;
 		}
 		if (served == null) {
+			LookupArgumentResolver.handOn(request, lookup.afterMiss());
 			chain.doFilter(request, response);
 			return;
 		}

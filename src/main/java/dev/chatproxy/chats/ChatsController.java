@@ -7,14 +7,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import dev.chatproxy.cache.Served;
-import dev.chatproxy.system.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -37,15 +35,18 @@ class ChatsController {
 	/**
 	 * Answers a fresh hit at once, so that hits pay for no asynchronous dispatch, and
 	 * anything else once the cache has fetched it.
+	 * @param lookup the request's lookup, made by the {@link CachedHitFilter} when it saw
+	 * the request, and then already missed by the cache (see
+	 * {@link LookupArgumentResolver})
+	 * @param request the request, for its headers
 	 */
 	@GetMapping(path = "/attendees/{attendee_id}/chats", produces = MediaType.APPLICATION_JSON_VALUE)
-	ChatsAnswer chats(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
-		ChatsPages.Lookup lookup = this.pages.lookup(attendeeId, request.getQueryString(), RequestIds.current(request));
+	ChatsAnswer chats(ChatsPages.Lookup lookup, HttpServletRequest request) {
 		// read from the request rather than as @RequestHeader arguments: cheaper on the
 		// hit path
 		String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
 		boolean refresh = PageResponses.asksForRefresh(request.getHeader(HttpHeaders.CACHE_CONTROL));
-		if (!refresh) {
+		if (!refresh && !lookup.missed()) {
 			Served served = this.pages.cached(lookup);
 			if (served != null) {
 				return new ChatsAnswer.Ready(PageResponses.of(served, ifNoneMatch));

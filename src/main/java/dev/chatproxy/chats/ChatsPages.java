@@ -16,6 +16,8 @@ import org.springframework.stereotype.Component;
 /**
  * The one way from a request's raw inputs to its page, shared by the controller and the
  * {@link CachedHitFilter}: validation, the caller's scope, the canonical key, the cache.
+ * A request is looked up once: the filter hands its lookup on to the controller
+ * ({@link LookupArgumentResolver}).
  */
 @Component
 class ChatsPages {
@@ -45,7 +47,8 @@ class ChatsPages {
 	Lookup lookup(String attendeeId, @Nullable String queryString, String requestId) {
 		ChatsQuery query = this.accountScope.narrow(ChatsQueryParser.parse(attendeeId, QueryString.parse(queryString)));
 		return new Lookup(PageKey.of(query),
-				(onAttemptFailure) -> this.postpress.fetch(query, requestId, onAttemptFailure::accept).toFuture());
+				(onAttemptFailure) -> this.postpress.fetch(query, requestId, onAttemptFailure::accept).toFuture(),
+				false);
 	}
 
 	/**
@@ -59,13 +62,14 @@ class ChatsPages {
 	}
 
 	/**
-	 * Fetches the page through the cache.
+	 * Fetches the page through the cache once {@link #cached} has answered {@code null}
+	 * (or for a refresh), without reading the cache again.
 	 * @param lookup the request
 	 * @param refresh whether the caller asked for a fresh page ({@code no-cache})
 	 * @return the page once fetched, or the failure to answer in the envelope
 	 */
 	CompletableFuture<Served> fetch(Lookup lookup, boolean refresh) {
-		return this.pageCache.fetch(lookup.key(), refresh, lookup.loader());
+		return this.pageCache.fetchMissed(lookup.key(), refresh, lookup.loader());
 	}
 
 	/**
@@ -73,8 +77,19 @@ class ChatsPages {
 	 *
 	 * @param key the canonical request
 	 * @param loader the upstream call for it
+	 * @param missed whether the cache was read for it already, and held nothing to answer
+	 * at once
 	 */
-	record Lookup(PageKey key, PageLoader loader) {
+	record Lookup(PageKey key, PageLoader loader, boolean missed) {
+
+		/**
+		 * The same lookup, once the cache has missed it.
+		 * @return the lookup, {@link #missed}
+		 */
+		Lookup afterMiss() {
+			return new Lookup(this.key, this.loader, true);
+		}
+
 	}
 
 }

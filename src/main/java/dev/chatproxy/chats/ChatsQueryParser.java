@@ -61,12 +61,13 @@ final class ChatsQueryParser {
 	}
 
 	private static List<String> ids(String name, String value, int max) {
-		// trims spaces only: a control character around an id is an error, not padding
-		List<String> ids = (value.indexOf(',') < 0) ? List.of(trimSpaces(value))
-				: Arrays.stream(value.split(",", -1)).map(ChatsQueryParser::trimSpaces).toList();
-		if (ids.size() > max) {
+		List<String> given = (value.indexOf(',') < 0) ? List.of(value) : Arrays.asList(value.split(",", -1));
+		if (given.size() > max) {
 			throw new InvalidParameterException(name, "'" + name + "' takes at most " + max + " ids.");
 		}
+		// canonical first (trimmed of spaces only: a control character around an id is
+		// an error, not padding), so that what is checked is what is asked for
+		List<String> ids = ChatsQuery.canonicalIds(given);
 		for (String id : ids) {
 			if (!isId(id)) {
 				throw new InvalidParameterException(name, "'" + name + "' must be a comma-separated list of ids, "
@@ -74,18 +75,6 @@ final class ChatsQueryParser {
 			}
 		}
 		return ids;
-	}
-
-	private static String trimSpaces(String value) {
-		int start = 0;
-		int end = value.length();
-		while (start < end && value.charAt(start) == ' ') {
-			start++;
-		}
-		while (end > start && value.charAt(end - 1) == ' ') {
-			end--;
-		}
-		return value.substring(start, end);
 	}
 
 	/**

@@ -11,12 +11,14 @@ import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilte
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 /**
- * Lets the chats endpoint return a {@link ChatsAnswer}, and answers its cache hits before
- * Spring MVC.
+ * Lets the chats endpoint return a {@link ChatsAnswer} and take the lookup the filter
+ * made, and answers its cache hits before Spring MVC.
  */
 @Configuration(proxyBeanMethods = false)
 class ChatsWebConfiguration {
@@ -35,6 +37,22 @@ class ChatsWebConfiguration {
 		int securityOrder = security.getIfAvailable(SecurityFilterProperties::new).getOrder();
 		registration.setOrder(securityOrder + 1);
 		return registration;
+	}
+
+	/**
+	 * Resolves the endpoint's {@link ChatsPages.Lookup} argument, from the
+	 * {@link CachedHitFilter}'s when it made one.
+	 */
+	@Bean
+	WebMvcConfigurer chatsLookupArgumentResolver(ObjectProvider<ChatsPages> pages) {
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+				resolvers.add(new LookupArgumentResolver(pages));
+			}
+
+		};
 	}
 
 	/**

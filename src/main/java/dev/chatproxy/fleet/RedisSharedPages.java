@@ -71,7 +71,7 @@ class RedisSharedPages implements SharedPages {
 
 	@Override
 	public CompletableFuture<@Nullable CachedPage> get(PageKey key) {
-		String hash = SharedPageStore.hash(key.value());
+		String hash = key.digest();
 		try {
 			CachedPage page = this.guard.call(() -> this.store.read(hash));
 			((page != null) ? this.hits : this.misses).increment();
@@ -85,7 +85,7 @@ class RedisSharedPages implements SharedPages {
 
 	@Override
 	public CompletableFuture<Loaded> load(PageKey key, Supplier<CompletableFuture<CachedPage>> upstream) {
-		String hash = SharedPageStore.hash(key.value());
+		String hash = key.digest();
 		String token = UUID.randomUUID().toString();
 		// a page stored since shortly before this load is its answer (the caller's local
 		// and shared misses came a moment earlier); the margin absorbs clock skew
@@ -133,7 +133,7 @@ class RedisSharedPages implements SharedPages {
 		return fetch(upstream).handleAsync((page, error) -> {
 			renewal.cancel(false);
 			if (error == null) {
-				this.guard.quietly(() -> this.store.put(key, hash, page, token));
+				this.guard.quietly(() -> this.store.put(key, page, token));
 			}
 			this.guard.quietly(() -> this.leases.release(hash, token));
 			this.guard.quietly(() -> this.channels.leaseReleased(hash));

@@ -107,11 +107,11 @@ class SharedPageStore {
 	/**
 	 * Stores a page, replacing any previous copy, and indexes it.
 	 * @param key the page's key
-	 * @param hash the hash of the key
 	 * @param page the page, with this replica's ticker readings
 	 * @param filledBy the lease under which it was fetched
 	 */
-	void put(PageKey key, String hash, CachedPage page, String filledBy) {
+	void put(PageKey key, CachedPage page, String filledBy) {
+		String hash = key.digest();
 		long nowMillis = this.clock.millis();
 		long nowNanos = this.ticker.read();
 		long storedAt = nowMillis - TimeUnit.NANOSECONDS.toMillis(nowNanos - page.storedAtNanos());
@@ -134,7 +134,7 @@ class SharedPageStore {
 
 	/**
 	 * Reads a page.
-	 * @param hash the hash of its key
+	 * @param hash the {@link PageKey#digest() digest} of its key
 	 * @return the page with this replica's ticker readings, or {@code null}
 	 */
 	@Nullable CachedPage read(String hash) {

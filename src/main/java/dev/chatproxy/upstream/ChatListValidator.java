@@ -1,5 +1,9 @@
 package dev.chatproxy.upstream;
 
+import java.util.HashSet;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -8,8 +12,8 @@ import tools.jackson.core.TokenStreamFactory;
 
 /**
  * Tells whether a 200 body is a {@code ChatList} in one streaming pass, without binding
- * the page to objects: a miss pays for reading the tokens once, not for building every
- * chat.
+ * the page to objects, and reads on the way the ids the cache indexes the page by: a miss
+ * pays for reading the tokens once, not for building every chat, nor for a second pass.
  * <p>
  * A page is accepted when it is one JSON object whose {@code object} is
  * {@code "ChatList"}, whose {@code items} is an array of objects each with a non-empty
@@ -26,21 +30,26 @@ final class ChatListValidator {
 	}
 
 	/**
-	 * Checks one body.
+	 * Checks one body and reads the ids of its chats.
 	 * @param body the bytes postpress sent
-	 * @return {@code true} when the page can be stored and served
+	 * @return the page, which can be stored and served, or {@code null} when the body is
+	 * not a {@code ChatList}
 	 */
-	boolean isChatList(byte[] body) {
+	@Nullable ChatList read(byte[] body) {
+		Ids ids = new Ids();
 		try (JsonParser parser = this.factory.createParser(ObjectReadContext.empty(), body)) {
-			return parser.nextToken() == JsonToken.START_OBJECT && isChatListObject(parser)
-					&& parser.nextToken() == null;
+			if (parser.nextToken() == JsonToken.START_OBJECT && isChatListObject(parser, ids)
+					&& parser.nextToken() == null) {
+				return new ChatList(body, ids.chats, ids.accounts);
+			}
+			return null;
 		}
 		catch (JacksonException ex) {
-			return false;
+			return null;
 		}
 	}
 
-	private static boolean isChatListObject(JsonParser parser) {
+	private static boolean isChatListObject(JsonParser parser, Ids ids) {
 		boolean chatList = false;
 		boolean items = false;
 		String name;
@@ -49,7 +58,7 @@ final class ChatListValidator {
 			switch (name) {
 				case "object" -> chatList = value == JsonToken.VALUE_STRING && "ChatList".equals(parser.getString());
 				case "items" -> {
-					if (value != JsonToken.START_ARRAY || !areChats(parser)) {
+					if (value != JsonToken.START_ARRAY || !areChats(parser, ids)) {
 						return false;
 					}
 					items = true;
@@ -66,33 +75,47 @@ final class ChatListValidator {
 		return chatList && items;
 	}
 
-	private static boolean areChats(JsonParser parser) {
+	private static boolean areChats(JsonParser parser, Ids ids) {
 		JsonToken token;
 		while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-			if (token != JsonToken.START_OBJECT || !isChat(parser)) {
+			if (token != JsonToken.START_OBJECT || !isChat(parser, ids)) {
 				return false;
 			}
 		}
 		return true;
 	}
 
-	private static boolean isChat(JsonParser parser) {
+	private static boolean isChat(JsonParser parser, Ids ids) {
 		boolean id = false;
 		boolean accountId = false;
 		String name;
 		while ((name = parser.nextName()) != null) {
 			JsonToken value = parser.nextToken();
 			switch (name) {
-				case "id" -> id = isNonEmptyString(parser, value);
-				case "account_id" -> accountId = isNonEmptyString(parser, value);
+				case "id" -> id = readId(parser, value, ids.chats);
+				case "account_id" -> accountId = readId(parser, value, ids.accounts);
 				default -> parser.skipChildren();
 			}
 		}
 		return id && accountId;
 	}
 
-	private static boolean isNonEmptyString(JsonParser parser, JsonToken value) {
-		return value == JsonToken.VALUE_STRING && parser.getStringLength() > 0;
+	/** Whether the value is a non-empty string, which it then adds to the ids. */
+	private static boolean readId(JsonParser parser, JsonToken value, Set<String> ids) {
+		if (value != JsonToken.VALUE_STRING || parser.getStringLength() == 0) {
+			return false;
+		}
+		ids.add(parser.getString());
+		return true;
+	}
+
+	/** The ids read so far; thrown away with a body that turns out not to be a page. */
+	private static final class Ids {
+
+		final Set<String> chats = new HashSet<>();
+
+		final Set<String> accounts = new HashSet<>();
+
 	}
 
 }

@@ -2,11 +2,9 @@ package dev.chatproxy.upstream;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,9 +49,9 @@ class PostpressClient {
 	 * @param requestId the request id to pass on
 	 * @param deadlineNanos the {@link System#nanoTime()} by which the whole request must
 	 * end
-	 * @return the page's JSON, exactly as postpress sent it
+	 * @return the page, its JSON exactly as postpress sent it
 	 */
-	Mono<byte[]> fetch(ChatsQuery query, String requestId, long deadlineNanos) {
+	Mono<ChatList> fetch(ChatsQuery query, String requestId, long deadlineNanos) {
 		return this.webClient.get()
 			.uri(CHATS_URI, (builder) -> this.uriGuard.check(uri(builder, query)))
 			.header(REQUEST_ID_HEADER, requestId)
@@ -64,43 +62,22 @@ class PostpressClient {
 					(ex) -> new UpstreamBadResponse("postpress answered a page larger than the configured limit"));
 	}
 
+	/**
+	 * The URI of the call: the query's {@link ChatsQuery#parameters() parameters}, the
+	 * attendee ids as the path's one segment and the rest as the query, each a template
+	 * variable that the builder encodes strictly.
+	 */
 	static URI uri(UriBuilder builder, ChatsQuery query) {
-		queryParam(builder, "cursor", query.cursor());
-		queryParam(builder, "before", query.before());
-		queryParam(builder, "after", query.after());
-		builder.queryParam("limit", "{limit}");
-		if (!query.accountIds().isEmpty()) {
-			builder.queryParam("account_id", "{account_id}");
+		Map<String, String> parameters = query.parameters();
+		for (String name : parameters.keySet()) {
+			if (!name.equals(ChatsQuery.ATTENDEE_ID)) {
+				builder.queryParam(name, "{" + name + "}");
+			}
 		}
-		return builder.build(variables(query));
+		return builder.build(parameters);
 	}
 
-	private static void queryParam(UriBuilder builder, String name, @Nullable Object value) {
-		if (value != null) {
-			builder.queryParam(name, "{" + name + "}");
-		}
-	}
-
-	private static Map<String, Object> variables(ChatsQuery query) {
-		Map<String, Object> variables = new HashMap<>();
-		variables.put("attendee_id", String.join(",", query.attendeeIds()));
-		variables.put("limit", query.limit());
-		putIfPresent(variables, "cursor", query.cursor());
-		putIfPresent(variables, "before", query.before());
-		putIfPresent(variables, "after", query.after());
-		if (!query.accountIds().isEmpty()) {
-			variables.put("account_id", String.join(",", query.accountIds()));
-		}
-		return variables;
-	}
-
-	private static void putIfPresent(Map<String, Object> variables, String name, @Nullable Object value) {
-		if (value != null) {
-			variables.put(name, value);
-		}
-	}
-
-	private Mono<byte[]> read(ClientResponse response, long deadlineNanos) {
+	private Mono<ChatList> read(ClientResponse response, long deadlineNanos) {
 		int status = response.statusCode().value();
 		HttpHeaders headers = response.headers().asHttpHeaders();
 		return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap((body) -> {
@@ -111,9 +88,10 @@ class PostpressClient {
 		});
 	}
 
-	private Mono<byte[]> page(byte[] body) {
-		if (this.validator.isChatList(body)) {
-			return Mono.just(body);
+	private Mono<ChatList> page(byte[] body) {
+		ChatList page = this.validator.read(body);
+		if (page != null) {
+			return Mono.just(page);
 		}
 		return Mono.error(new UpstreamBadResponse("postpress answered 200 with a body that is not a ChatList"));
 	}

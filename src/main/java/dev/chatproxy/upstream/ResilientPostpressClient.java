@@ -75,9 +75,9 @@ public class ResilientPostpressClient {
 	 * Fetches one page, retrying and failing fast as configured.
 	 * @param query the validated query
 	 * @param requestId the request id to pass on to postpress
-	 * @return the page's JSON as postpress sent it, or an {@link UpstreamException}
+	 * @return the page, its JSON as postpress sent it, or an {@link UpstreamException}
 	 */
-	public Mono<byte[]> fetch(ChatsQuery query, String requestId) {
+	public Mono<ChatList> fetch(ChatsQuery query, String requestId) {
 		return fetch(query, requestId, (failure) -> {
 		});
 	}
@@ -89,12 +89,12 @@ public class ResilientPostpressClient {
 	 * @param query the validated query
 	 * @param requestId the request id to pass on to postpress
 	 * @param onAttemptFailure called with the failure of each attempt, retried or not
-	 * @return the page's JSON as postpress sent it, or an {@link UpstreamException}
+	 * @return the page, its JSON as postpress sent it, or an {@link UpstreamException}
 	 */
-	public Mono<byte[]> fetch(ChatsQuery query, String requestId, Consumer<UpstreamException> onAttemptFailure) {
+	public Mono<ChatList> fetch(ChatsQuery query, String requestId, Consumer<UpstreamException> onAttemptFailure) {
 		return Mono.defer(() -> {
 			long deadlineNanos = System.nanoTime() + this.deadline.toNanos();
-			Mono<byte[]> attempt = Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
+			Mono<ChatList> attempt = Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
 				.timeout(this.responseTimeout, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
 				.transformDeferred(BulkheadOperator.of(this.bulkhead))
 				.onErrorMap(UpstreamRejection.class, this.gate::onRejection);

@@ -1,5 +1,6 @@
 package dev.chatproxy.cache;
 
+import dev.chatproxy.upstream.ChatList;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +23,8 @@ class InvalidationTests {
 	private static final PageKey KEY = PageKey
 		.of(new ChatsQuery(List.of("b", "a"), null, null, null, 100, List.of("acc_9")));
 
-	private static final CachedPage PAGE = CachedPage.of(Postpress.pageJson(2, null).getBytes(StandardCharsets.UTF_8),
-			0, 30);
+	private static final CachedPage PAGE = CachedPage
+		.of(ChatList.read(Postpress.pageJson(2, null).getBytes(StandardCharsets.UTF_8)), 0, 30);
 
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', nullValues = "-", textBlock = """

@@ -1,5 +1,6 @@
 package dev.chatproxy.cache;
 
+import dev.chatproxy.upstream.ChatList;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -53,11 +54,11 @@ class PageCacheInvalidationTests {
 
 	@Test
 	void pageOfAFetchInFlightWhenItsKeyIsTouchedIsStoredStale() throws Exception {
-		CompletableFuture<byte[]> upstream = new CompletableFuture<>();
+		CompletableFuture<ChatList> upstream = new CompletableFuture<>();
 		CompletableFuture<Served> fetch = this.pages.fetch(A, false, (failures) -> upstream);
 
 		this.pages.invalidate(new Invalidation(Set.of("a"), Set.of(), Set.of(), "webhook"));
-		upstream.complete(Postpress.pageJson(1, null).getBytes(StandardCharsets.UTF_8));
+		upstream.complete(page(Postpress.pageJson(1, null)));
 
 		assertThat(fetch.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.STORED);
 		assertThat(this.pages.cached(A, (failures) -> new CompletableFuture<>()).status())
@@ -68,11 +69,11 @@ class PageCacheInvalidationTests {
 	void revalidatedPageReplacesTheStaleOneOnceItsRefreshEnds() throws Exception {
 		store(A, Postpress.pageJson(1, null));
 		this.ticker.advance(Duration.ofSeconds(31));
-		CompletableFuture<byte[]> refresh = new CompletableFuture<>();
+		CompletableFuture<ChatList> refresh = new CompletableFuture<>();
 
 		Served first = this.pages.cached(A, (failures) -> refresh);
 		Served second = this.pages.cached(A, this::neverCalled);
-		refresh.complete(Postpress.pageJson(2, null).getBytes(StandardCharsets.UTF_8));
+		refresh.complete(page(Postpress.pageJson(2, null)));
 		Served after = this.pages.cached(A, this::neverCalled);
 
 		assertThat(first.status()).isEqualTo(CacheStatus.REVALIDATING);
@@ -85,7 +86,7 @@ class PageCacheInvalidationTests {
 	void firstFailedAttemptAnswersTheStaleCopyWhileTheRetriesGoOn() throws Exception {
 		store(A, Postpress.pageJson(1, null));
 		this.ticker.advance(Duration.ofMinutes(2));
-		CompletableFuture<byte[]> retries = new CompletableFuture<>();
+		CompletableFuture<ChatList> retries = new CompletableFuture<>();
 
 		CompletableFuture<Served> answer = this.pages.fetch(A, false, (failures) -> {
 			failures.accept(new IllegalStateException("first attempt: 503"));
@@ -94,18 +95,23 @@ class PageCacheInvalidationTests {
 
 		assertThat(answer.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.STALE);
 		assertThat(this.meters.get("chatproxy.cache.fetches.in.flight").gauge().value()).isEqualTo(1);
-		retries.complete(Postpress.pageJson(2, null).getBytes(StandardCharsets.UTF_8));
+		retries.complete(page(Postpress.pageJson(2, null)));
 		assertThat(this.pages.cached(A, this::neverCalled).page().chatIds()).hasSize(2);
 		assertThat(this.meters.get("chatproxy.cache.fetches.in.flight").gauge().value()).isZero();
 	}
 
 	private void store(PageKey key, String json) throws Exception {
-		this.pages
-			.fetch(key, false, (failures) -> CompletableFuture.completedFuture(json.getBytes(StandardCharsets.UTF_8)))
+		this.pages.fetch(key, false, (failures) -> CompletableFuture.completedFuture(page(json)))
 			.get(5, TimeUnit.SECONDS);
 	}
 
-	private CompletableFuture<byte[]> neverCalled(Consumer<Throwable> failures) {
+	private static ChatList page(String json) {
+		ChatList page = ChatList.read(json.getBytes(StandardCharsets.UTF_8));
+		assertThat(page).isNotNull();
+		return page;
+	}
+
+	private CompletableFuture<ChatList> neverCalled(Consumer<Throwable> failures) {
 		throw new AssertionError("no fetch expected");
 	}
 

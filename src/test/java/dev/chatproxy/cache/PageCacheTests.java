@@ -1,8 +1,10 @@
 package dev.chatproxy.cache;
 
+import dev.chatproxy.upstream.ChatList;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
@@ -132,13 +134,13 @@ class PageCacheTests {
 	@Test
 	void followersOfAnInFlightFetchShareItsPage() throws Exception {
 		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		CompletableFuture<byte[]> upstream = new CompletableFuture<>();
+		CompletableFuture<ChatList> upstream = new CompletableFuture<>();
 		CompletableFuture<Served> leader = pages.fetch(K, false, (failures) -> {
 			this.loads.incrementAndGet();
 			return upstream;
 		});
 		CompletableFuture<Served> follower = pages.fetch(K, false, (failures) -> load("other"));
-		upstream.complete("one".getBytes(StandardCharsets.UTF_8));
+		upstream.complete(page("one"));
 		assertThat(leader.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.STORED);
 		assertThat(follower.get(5, TimeUnit.SECONDS).status()).isEqualTo(CacheStatus.COLLAPSED);
 		assertThat(body(follower.get())).isEqualTo("one");
@@ -211,12 +213,16 @@ class PageCacheTests {
 				IllegalStateException.class::isInstance, new PageCacheMetrics(this.meters));
 	}
 
-	private CompletableFuture<byte[]> load(String body) {
+	private CompletableFuture<ChatList> load(String body) {
 		this.loads.incrementAndGet();
-		return CompletableFuture.completedFuture(body.getBytes(StandardCharsets.UTF_8));
+		return CompletableFuture.completedFuture(page(body));
 	}
 
-	private CompletableFuture<byte[]> fail(Consumer<Throwable> failures) {
+	private static ChatList page(String body) {
+		return new ChatList(body.getBytes(StandardCharsets.UTF_8), Set.of(), Set.of());
+	}
+
+	private CompletableFuture<ChatList> fail(Consumer<Throwable> failures) {
 		this.loads.incrementAndGet();
 		return CompletableFuture.failedFuture(new IllegalStateException("postpress answered 500"));
 	}

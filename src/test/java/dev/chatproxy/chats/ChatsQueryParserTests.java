@@ -28,9 +28,9 @@ class ChatsQueryParserTests {
 					ACoAACr-1eYBl                 | limit=1                                   | attendee_id=ACoAACr-1eYBl&limit=1
 					33612345678@s.whatsapp.net    | limit=250                                 | attendee_id=33612345678@s.whatsapp.net&limit=250
 					a:b+c=d.e_f-g                 | account_id=acc_2,acc_1,acc_2              | attendee_id=a:b+c=d.e_f-g&limit=100&account_id=acc_1,acc_2
-					a                             | cursor=eyJvIjoxMDB9+/=                    | attendee_id=a&limit=100&cursor=eyJvIjoxMDB9+/=
-					a                             | before=2026-05-16T18:24:11.000Z           | attendee_id=a&limit=100&before=2026-05-16T18:24:11.000Z
-					a                             | after=2026-01-01T00:00:00.000Z&before=2026-01-01T00:00:00.001Z | attendee_id=a&limit=100&after=2026-01-01T00:00:00.000Z&before=2026-01-01T00:00:00.001Z
+					a                             | cursor=eyJvIjoxMDB9+/=                    | attendee_id=a&cursor=eyJvIjoxMDB9+/=&limit=100
+					a                             | before=2026-05-16T18:24:11.000Z           | attendee_id=a&before=2026-05-16T18:24:11.000Z&limit=100
+					a                             | after=2026-01-01T00:00:00.000Z&before=2026-01-01T00:00:00.001Z | attendee_id=a&before=2026-01-01T00:00:00.001Z&after=2026-01-01T00:00:00.000Z&limit=100
 					a                             | limit=007                                 | attendee_id=a&limit=7
 					""")
 	void parsesValidInputIntoItsCanonicalQuery(String attendeeId, String query, String cacheKey) {

@@ -1,5 +1,6 @@
 package dev.chatproxy.fleet;
 
+import dev.chatproxy.upstream.ChatList;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -303,10 +304,9 @@ class FleetIntegrationTests {
 
 	private static CachedPage page(String body) {
 		long now = Ticker.systemTicker().read();
-		CachedPage page = CachedPage.of(body.getBytes(StandardCharsets.UTF_8), now,
+		return CachedPage.of(
+				new ChatList(body.getBytes(StandardCharsets.UTF_8), Set.of("chat_a", "chat_b"), Set.of("acc_1")), now,
 				now + Duration.ofSeconds(30).toNanos());
-		return new CachedPage(page.body(), page.etag(), page.storedAtNanos(), page.freshUntilNanos(),
-				Set.of("chat_a", "chat_b"), Set.of("acc_1"));
 	}
 
 }

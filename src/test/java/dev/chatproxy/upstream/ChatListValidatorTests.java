@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 
 import dev.chatproxy.support.Postpress;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -12,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The streaming check of a 200 body: what postpress may send and still be served, and
- * every broken shape that must become a 502.
+ * The streaming check of a 200 body: what postpress may send and still be served, the ids
+ * it reads on the way for the cache, and every broken shape that must become a 502.
  */
 class ChatListValidatorTests {
 
@@ -27,13 +28,47 @@ class ChatListValidatorTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("validPages")
 	void acceptsAPageWithTheSeedsShape(String description, String body) {
-		assertThat(this.validator.isChatList(bytes(body))).isTrue();
+		assertThat(this.validator.read(bytes(body))).isNotNull();
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("brokenPages")
 	void rejectsABodyThatIsNotAChatList(String description, String body) {
-		assertThat(this.validator.isChatList(bytes(body))).isFalse();
+		assertThat(this.validator.read(bytes(body))).isNull();
+	}
+
+	@Test
+	void readsTheIdAndAccountIdOfEveryItemInTheSamePass() {
+		String json = Postpress.pageJson(3, "next").replaceFirst("acc_1", "acc_2");
+
+		ChatList page = this.validator.read(bytes(json));
+
+		assertThat(page).isNotNull();
+		assertThat(page.body()).isEqualTo(bytes(json));
+		assertThat(page.chatIds()).containsExactlyInAnyOrder("chat_0", "chat_1", "chat_2");
+		assertThat(page.accountIds()).containsExactlyInAnyOrder("acc_1", "acc_2");
+	}
+
+	@Test
+	void ignoresIdsOutsideTheItemsAndInsideNestedValues() {
+		ChatList page = this.validator.read(
+				bytes("""
+						{"object":"ChatList","id":"not_a_chat","account_id":"not_an_account","cursor":null,
+						 "items":[{"id":"chat_1","account_id":"acc_1","folder":["INBOX"],"extra":{"id":"nested","account_id":"n"},
+						           "list":[{"id":"deeper"}]}]}"""));
+
+		assertThat(page).isNotNull();
+		assertThat(page.chatIds()).containsExactly("chat_1");
+		assertThat(page.accountIds()).containsExactly("acc_1");
+	}
+
+	@Test
+	void anEmptyPageListsNoIds() {
+		ChatList page = ChatList.read(bytes(page("[]", "null")));
+
+		assertThat(page).isNotNull();
+		assertThat(page.chatIds()).isEmpty();
+		assertThat(page.accountIds()).isEmpty();
 	}
 
 	static Stream<Arguments> validPages() {
