@@ -66,29 +66,8 @@ class CachedHitFilter implements Filter {
 			chain.doFilter(request, response);
 			return;
 		}
-		ChatsPages pages = pages();
-		ChatsPages.Lookup lookup;
-		try {
-			lookup = pages.lookup(attendeeId, request.getQueryString(), RequestIds.current(request));
-		}
-		catch (RuntimeException ex) {
-			// invalid or refused: the controller answers it in the envelope
-			LookupArgumentResolver.handOn(request, ex);
-			chain.doFilter(request, response);
-			return;
-		}
-		Served served;
-		try {
-			served = pages.cached(lookup);
-		}
-		catch (RuntimeException ex) {
-			// the controller asks again, and answers what fails in the envelope
-			LookupArgumentResolver.handOn(request, lookup);
-			chain.doFilter(request, response);
-			return;
-		}
+		Served served = cached(request, attendeeId);
 		if (served == null) {
-			LookupArgumentResolver.handOn(request, lookup.afterMiss());
 			chain.doFilter(request, response);
 			return;
 		}
@@ -100,6 +79,37 @@ class CachedHitFilter implements Filter {
 			response.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
 		}
 		PageResponses.write(served, request.getHeader(HttpHeaders.IF_NONE_MATCH), head, response);
+	}
+
+	/**
+	 * Looks the request up and reads the cache; unless it is a hit, hands on to the
+	 * controller what it found: the lookup (marked missed when the cache had nothing to
+	 * answer at once), or why the request is refused.
+	 */
+	private @Nullable Served cached(HttpServletRequest request, String attendeeId) {
+		ChatsPages pages = pages();
+		ChatsPages.Lookup lookup;
+		try {
+			lookup = pages.lookup(attendeeId, request.getQueryString(), RequestIds.current(request));
+		}
+		catch (RuntimeException ex) {
+			// invalid or refused: the controller answers it in the envelope
+			LookupArgumentResolver.handOn(request, ex);
+			return null;
+		}
+		try {
+			Served served = pages.cached(lookup);
+			if (served == null) {
+				LookupArgumentResolver.handOn(request, lookup.afterMiss());
+			}
+			return served;
+		}
+		catch (RuntimeException ex) {
+			// the controller reads the cache again, and answers what fails in the
+			// envelope
+			LookupArgumentResolver.handOn(request, lookup);
+			return null;
+		}
 	}
 
 	private ChatsPages pages() {

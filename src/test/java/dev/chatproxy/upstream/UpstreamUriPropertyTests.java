@@ -2,7 +2,9 @@ package dev.chatproxy.upstream;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import dev.chatproxy.support.HostileInputs;
@@ -84,6 +86,23 @@ class UpstreamUriPropertyTests {
 		assertThat(this.guard.check(build(query)))
 			.hasToString("https://postpress.example:8443/api/v1/chat_attendees/33612345678%40s.whatsapp.net%2Cb/chats"
 					+ "?cursor=c%2B%2F%3D&limit=5&account_id=acc_1");
+	}
+
+	@Test
+	void theQueryIsTheSameSerialisationAsTheCacheKeyEncodedByTheBuilder() {
+		ChatsQuery query = new ChatsQuery(List.of("a"), "x&after=y %", "2026-05-16T18:24:11.000Z",
+				"2026-01-01T00:00:00.000Z", 7, List.of("acc_2", "acc_1"));
+		URI uri = this.guard.check(build(query));
+
+		Map<String, String> sent = new LinkedHashMap<>();
+		for (String pair : uri.getRawQuery().split("&")) {
+			String[] nameAndValue = pair.split("=", 2);
+			sent.put(nameAndValue[0], UriUtils.decode(nameAndValue[1], StandardCharsets.UTF_8));
+		}
+		Map<String, String> expected = new LinkedHashMap<>(query.parameters());
+		expected.remove(ChatsQuery.ATTENDEE_ID);
+		assertThat(sent).containsExactlyEntriesOf(expected);
+		assertThat(uri.getRawQuery()).startsWith("cursor=x%26after%3Dy%20%25&before=");
 	}
 
 	/** The URI exactly as the WebClient builds it from its base URL and the template. */
