@@ -1,15 +1,13 @@
 package dev.chatproxy.cache;
 
-import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 
+import dev.chatproxy.system.ProblemType;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
@@ -52,15 +50,8 @@ class InvalidationsEndpoint {
 	static class NothingToInvalidateException extends ErrorResponseException {
 
 		NothingToInvalidateException() {
-			super(HttpStatus.BAD_REQUEST, problem(), null);
-		}
-
-		private static ProblemDetail problem() {
-			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-					"Name an attendee_id, an account_id or a chat_id.");
-			problem.setType(URI.create("errors/invalid_parameters"));
-			problem.setTitle("Invalid parameters");
-			return problem;
+			super(ProblemType.INVALID_PARAMETERS.status(),
+					ProblemType.INVALID_PARAMETERS.problem("Name an attendee_id, an account_id or a chat_id."), null);
 		}
 
 	}

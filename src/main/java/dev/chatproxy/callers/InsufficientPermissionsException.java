@@ -1,9 +1,7 @@
 package dev.chatproxy.callers;
 
-import java.net.URI;
+import dev.chatproxy.system.ProblemType;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
@@ -12,19 +10,9 @@ import org.springframework.web.ErrorResponseException;
  */
 class InsufficientPermissionsException extends ErrorResponseException {
 
-	static final String TYPE = "errors/insufficient_permissions";
-
-	static final String TITLE = "Insufficient permissions";
-
 	InsufficientPermissionsException(String detail) {
-		super(HttpStatus.FORBIDDEN, problem(detail), null);
-	}
-
-	private static ProblemDetail problem(String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, detail);
-		problem.setType(URI.create(TYPE));
-		problem.setTitle(TITLE);
-		return problem;
+		super(ProblemType.INSUFFICIENT_PERMISSIONS.status(), ProblemType.INSUFFICIENT_PERMISSIONS.problem(detail),
+				null);
 	}
 
 }

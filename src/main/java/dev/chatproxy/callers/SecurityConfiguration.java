@@ -2,9 +2,9 @@ package dev.chatproxy.callers;
 
 import java.util.List;
 
+import dev.chatproxy.system.Problems;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -77,7 +77,7 @@ class SecurityConfiguration {
 	}
 
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http, ObjectProvider<JwtDecoder> jwtDecoder, JsonMapper json)
+	SecurityFilterChain securityFilterChain(HttpSecurity http, ObjectProvider<JwtDecoder> jwtDecoder, Problems problems)
 			throws Exception {
 		http.csrf((csrf) -> csrf.disable())
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -91,7 +91,7 @@ class SecurityConfiguration {
 			// form and a generated password
 			return http.securityMatcher((request) -> false).build();
 		}
-		CallerProblems problems = new CallerProblems(json);
+		CallerRejections callerRejections = new CallerRejections(problems);
 		http.authorizeHttpRequests(
 				(requests) -> requests.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
 					.permitAll()
@@ -107,10 +107,10 @@ class SecurityConfiguration {
 					.authenticated())
 			.cors(Customizer.withDefaults())
 			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt(Customizer.withDefaults())
-				.authenticationEntryPoint(problems)
-				.accessDeniedHandler(problems))
-			.exceptionHandling(
-					(exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems));
+				.authenticationEntryPoint(callerRejections)
+				.accessDeniedHandler(callerRejections))
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(callerRejections)
+				.accessDeniedHandler(callerRejections));
 		return http.build();
 	}
 

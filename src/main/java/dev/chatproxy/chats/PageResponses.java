@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.function.BiConsumer;
 
 import dev.chatproxy.cache.Served;
-import dev.chatproxy.system.ProxyHeaders;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +18,9 @@ import org.springframework.http.ResponseEntity;
  * {@code Age}, {@code Cache-Control} and RFC 9211 {@code Cache-Status}, or a 304.
  */
 final class PageResponses {
+
+	/** RFC 9211's header: how the cache answered. */
+	static final String CACHE_STATUS = "Cache-Status";
 
 	private static final String CACHE_NAME = "chat-proxy";
 
@@ -64,7 +66,7 @@ final class PageResponses {
 	 */
 	private static boolean cacheHeaders(Served served, @Nullable String ifNoneMatch,
 			BiConsumer<String, String> header) {
-		header.accept(ProxyHeaders.CACHE_STATUS, cacheStatus(served));
+		header.accept(CACHE_STATUS, cacheStatus(served));
 		header.accept(HttpHeaders.AGE, Long.toString(served.ageSeconds()));
 		header.accept(HttpHeaders.ETAG, served.page().etag());
 		header.accept(HttpHeaders.CACHE_CONTROL, "private, max-age=" + Math.max(0, served.ttlSeconds()));

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.chatproxy.system.ProblemType;
 import dev.chatproxy.upstream.UpstreamPause;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
@@ -118,7 +119,7 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean, Dispo
 
 	static @Nullable Pause decode(@Nullable String value) {
 		String[] parts = (value != null) ? value.split(" ", 3) : new String[0];
-		if (parts.length != 3 || !parts[1].startsWith("errors/")) {
+		if (parts.length != 3 || !parts[1].startsWith(ProblemType.PREFIX)) {
 			return null;
 		}
 		try {

@@ -1,9 +1,7 @@
 package dev.chatproxy.fleet;
 
-import java.net.URI;
+import dev.chatproxy.system.ProblemType;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
@@ -13,15 +11,7 @@ import org.springframework.web.ErrorResponseException;
 class SharedFetchTimeout extends ErrorResponseException {
 
 	SharedFetchTimeout() {
-		super(HttpStatus.GATEWAY_TIMEOUT, problem(), null);
-	}
-
-	private static ProblemDetail problem() {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.GATEWAY_TIMEOUT,
-				"postpress did not answer in time. Retry, and contact support if it persists.");
-		problem.setType(URI.create("errors/request_timeout"));
-		problem.setTitle("Request timed out");
-		return problem;
+		super(ProblemType.REQUEST_TIMEOUT.status(), ProblemType.REQUEST_TIMEOUT.problem(null), null);
 	}
 
 }

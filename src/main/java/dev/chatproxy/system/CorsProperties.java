@@ -8,8 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Which browser origins may call the API.
  *
- * @param allowedOrigins origins allowed to call {@code GET /attendees/...}; none by
- * default
+ * @param allowedOrigins origins allowed to call the API from a browser; none by default
  */
 @ConfigurationProperties("proxy.cors")
 public record CorsProperties(@DefaultValue List<String> allowedOrigins) {

@@ -23,6 +23,12 @@ class ProblemDetailsAdvice {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
+	private final Problems problems;
+
+	ProblemDetailsAdvice(Problems problems) {
+		this.problems = problems;
+	}
+
 	/**
 	 * A caller that went away before its answer was written (a closed connection): there
 	 * is no one to answer and nothing wrong with the proxy, so no error and no stack
@@ -36,7 +42,7 @@ class ProblemDetailsAdvice {
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> problem(Exception ex, HttpServletRequest request) {
 		if (ex instanceof ErrorResponse error) {
-			ResponseEntity<ProblemDetail> answer = Problems.of(request, error);
+			ResponseEntity<ProblemDetail> answer = this.problems.answer(request, error);
 			ProblemDetail problem = answer.getBody();
 			if (answer.getStatusCode().is5xxServerError() && problem != null) {
 				// the type only, no message: an upstream failure's text may quote
@@ -46,7 +52,7 @@ class ProblemDetailsAdvice {
 			return answer;
 		}
 		logger.error("Unexpected failure", ex);
-		return Problems.of(request, ProblemType.UNEXPECTED_ERROR, HttpStatus.INTERNAL_SERVER_ERROR, null);
+		return this.problems.answer(request, ProblemType.UNEXPECTED_ERROR, HttpStatus.INTERNAL_SERVER_ERROR, null);
 	}
 
 }

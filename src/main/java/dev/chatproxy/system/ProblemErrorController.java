@@ -22,6 +22,12 @@ import org.springframework.web.servlet.DispatcherServlet;
 @RestController
 class ProblemErrorController implements ErrorController {
 
+	private final Problems problems;
+
+	ProblemErrorController(Problems problems) {
+		this.problems = problems;
+	}
+
 	@RequestMapping("${server.error.path:/error}")
 	ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
 		ErrorResponse error = errorResponse(request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
@@ -31,13 +37,13 @@ class ProblemErrorController implements ErrorController {
 			error = errorResponse(request.getAttribute(DispatcherServlet.EXCEPTION_ATTRIBUTE));
 		}
 		if (error != null) {
-			return Problems.of(request, error);
+			return this.problems.answer(request, error);
 		}
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
 		int status = (code instanceof Integer value && value >= 400 && value < 600) ? value : 500;
 		// a filter that answered with sendError may have left its detail for this page
-		String detail = (request.getAttribute(PathParameterGuard.DETAIL) instanceof String text) ? text : null;
-		return Problems.of(request, ProblemType.forStatus(status), HttpStatusCode.valueOf(status), detail);
+		String detail = (request.getAttribute(PathParameterFilter.DETAIL) instanceof String text) ? text : null;
+		return this.problems.answer(request, ProblemType.forStatus(status), HttpStatusCode.valueOf(status), detail);
 	}
 
 	/** The container wraps what a filter throws: look for the problem in the causes. */

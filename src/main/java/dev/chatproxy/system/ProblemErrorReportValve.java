@@ -2,19 +2,15 @@ package dev.chatproxy.system;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 
 /**
  * Tomcat's last-resort error report (what the connector rejects before any servlet, such
@@ -23,11 +19,10 @@ import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
  */
 class ProblemErrorReportValve extends ErrorReportValve {
 
-	private final JsonMapper jsonMapper;
+	private final Problems problems;
 
-	ProblemErrorReportValve(JsonMapper jsonMapper) {
-		// the mixin Spring MVC's converter uses, so both write a problem the same way
-		this.jsonMapper = jsonMapper.rebuild().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
+	ProblemErrorReportValve(Problems problems) {
+		this.problems = problems;
 	}
 
 	@Override
@@ -36,10 +31,9 @@ class ProblemErrorReportValve extends ErrorReportValve {
 		if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
 			return;
 		}
-		ProblemDetail problem = ProblemType.forStatus(status).problem(HttpStatusCode.valueOf(status), null);
-		problem.setInstance(URI.create(RequestIds.current(request)));
 		try {
-			String body = this.jsonMapper.writeValueAsString(problem);
+			String body = this.problems.json(request, ProblemType.forStatus(status), HttpStatusCode.valueOf(status),
+					null);
 			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			response.setCharacterEncoding(StandardCharsets.UTF_8.name());
 			Writer writer = response.getReporter();

@@ -29,9 +29,22 @@ public enum ProblemType {
 	CORS_REJECTED(HttpStatus.FORBIDDEN, "errors/cors_rejected", "Cross-origin request rejected",
 			"This origin, method or header is not allowed to call the API."),
 
-	/** No route. */
-	RESOURCE_NOT_FOUND(HttpStatus.NOT_FOUND, "errors/resource_not_found", "Not found",
-			"No such resource. The API is GET /attendees/{attendee_id}/chats."),
+	/** A caller sent no credentials where the route needs them. */
+	MISSING_CREDENTIALS(HttpStatus.UNAUTHORIZED, "errors/missing_credentials", "Missing credentials",
+			"This request needs credentials."),
+
+	/** A caller sent credentials that are not accepted. */
+	INVALID_CREDENTIALS(HttpStatus.UNAUTHORIZED, "errors/invalid_credentials", "Invalid credentials",
+			"The credentials are not valid."),
+
+	/** A caller's credentials do not allow what it asked for. */
+	INSUFFICIENT_PERMISSIONS(HttpStatus.FORBIDDEN, "errors/insufficient_permissions", "Insufficient permissions",
+			"The credentials do not allow this request."),
+
+	/**
+	 * No route (the writer adds the routes of the API, which only their packages know).
+	 */
+	RESOURCE_NOT_FOUND(HttpStatus.NOT_FOUND, "errors/resource_not_found", "Not found", "No such resource."),
 
 	/** A route that exists, called with the wrong method. */
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "errors/method_not_allowed", "Method not allowed", "Use GET."),
@@ -39,6 +52,10 @@ public enum ProblemType {
 	/** The caller accepts nothing that this API answers. */
 	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "errors/not_acceptable", "Not acceptable",
 			"This API answers application/json only."),
+
+	/** A request body over the size a route accepts. */
+	PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "errors/payload_too_large", "Payload too large",
+			"The request body is too large."),
 
 	/** postpress is rate limiting this service and did not say why. */
 	TOO_MANY_REQUESTS(HttpStatus.TOO_MANY_REQUESTS, "errors/too_many_requests", "Too many requests",
@@ -63,6 +80,12 @@ public enum ProblemType {
 	/** postpress did not answer in time. */
 	REQUEST_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "errors/request_timeout", "Request timed out",
 			"postpress did not answer in time. Retry, and contact support if it persists.");
+
+	/**
+	 * What every error type of the seed's envelope starts with, chat-proxy's and
+	 * postpress' alike.
+	 */
+	public static final String PREFIX = "errors/";
 
 	private final HttpStatus status;
 
@@ -101,6 +124,14 @@ public enum ProblemType {
 	 */
 	public String title() {
 		return this.title;
+	}
+
+	/**
+	 * The detail used when the cause gives none.
+	 * @return the detail
+	 */
+	public String defaultDetail() {
+		return this.defaultDetail;
 	}
 
 	/**

@@ -1,56 +1,99 @@
 package dev.chatproxy.system;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 
 /**
- * Turns any {@link ErrorResponse} into the seed's envelope: its status, type, title,
- * detail and headers, with the request id as {@code instance}. Spring's own rejections
- * carry no type of ours ({@code about:blank}) and are translated through
- * {@link ProblemType}.
+ * The one writer of the error envelope: every error answer, from the advice, the error
+ * page, Tomcat's report or a filter before Spring MVC, is a {@link ProblemType} row (or
+ * the problem an {@link ErrorResponse} carries) with the request id as {@code instance},
+ * as {@code application/problem+json}.
  */
-final class Problems {
+public final class Problems {
 
 	private static final URI NO_TYPE = URI.create("about:blank");
 
-	private Problems() {
+	private final JsonMapper jsonMapper;
+
+	private final @Nullable String notFoundDetail;
+
+	Problems(JsonMapper jsonMapper, ObjectProvider<ApiRoute> apiRoutes) {
+		List<ApiRoute> routes = apiRoutes.orderedStream().toList();
+		// the mixin Spring MVC's converter uses, so that both write a problem the same
+		// way
+		this.jsonMapper = jsonMapper.rebuild().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
+		this.notFoundDetail = routes.isEmpty() ? null : ProblemType.RESOURCE_NOT_FOUND.defaultDetail() + " The API is "
+				+ routes.stream().map(ApiRoute::toString).collect(Collectors.joining(", ")) + ".";
 	}
 
-	static ResponseEntity<ProblemDetail> of(HttpServletRequest request, ErrorResponse error) {
-		ProblemDetail problem = translate(error);
+	/**
+	 * Writes a problem straight to the response, for the code that answers before Spring
+	 * MVC (filters, security entry points); headers such as {@code WWW-Authenticate} are
+	 * the caller's to set first.
+	 * @param request the request, for its id
+	 * @param response the response to write
+	 * @param type the row of the table
+	 * @param detail what went wrong, or {@code null} for the row's default
+	 * @throws IOException when the response cannot be written
+	 */
+	public void write(HttpServletRequest request, HttpServletResponse response, ProblemType type,
+			@Nullable String detail) throws IOException {
+		response.setStatus(type.status().value());
+		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		response.getOutputStream().write(json(request, type, type.status(), detail).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** The envelope as JSON text, for Tomcat's error report. */
+	String json(HttpServletRequest request, ProblemType type, HttpStatusCode status, @Nullable String detail) {
+		ProblemDetail problem = problem(type, status, detail);
+		problem.setInstance(URI.create(RequestIds.current(request)));
+		return this.jsonMapper.writeValueAsString(problem);
+	}
+
+	/** The answer to an {@link ErrorResponse}, with its headers. */
+	ResponseEntity<ProblemDetail> answer(HttpServletRequest request, ErrorResponse error) {
 		HttpHeaders headers = new HttpHeaders();
 		headers.putAll(error.getHeaders());
 		if (error instanceof HttpRequestMethodNotSupportedException notSupported
 				&& notSupported.getSupportedHttpMethods() != null) {
 			headers.setAllow(allowed(notSupported.getSupportedHttpMethods()));
 		}
-		return answer(request, problem, headers);
+		return answer(request, translate(error), headers);
 	}
 
-	static ResponseEntity<ProblemDetail> of(HttpServletRequest request, ProblemType type, HttpStatusCode status,
+	/** The answer for a row of the table. */
+	ResponseEntity<ProblemDetail> answer(HttpServletRequest request, ProblemType type, HttpStatusCode status,
 			@Nullable String detail) {
-		return answer(request, type.problem(status, detail), new HttpHeaders());
+		return answer(request, problem(type, status, detail), new HttpHeaders());
 	}
 
 	/**
 	 * The problem to answer for an error: the error's own when it has a type, else the
 	 * table's for its status.
 	 */
-	static ProblemDetail translate(ErrorResponse error) {
+	private ProblemDetail translate(ErrorResponse error) {
 		ProblemDetail body = error.getBody();
 		if (body.getType() != null && !NO_TYPE.equals(body.getType())) {
 			ProblemDetail copy = ProblemDetail.forStatusAndDetail(error.getStatusCode(), body.getDetail());
@@ -59,9 +102,14 @@ final class Problems {
 			return copy;
 		}
 		if (error instanceof AsyncRequestTimeoutException) {
-			return ProblemType.REQUEST_TIMEOUT.problem(null);
+			return problem(ProblemType.REQUEST_TIMEOUT, ProblemType.REQUEST_TIMEOUT.status(), null);
 		}
-		return ProblemType.forStatus(error.getStatusCode().value()).problem(error.getStatusCode(), null);
+		return problem(ProblemType.forStatus(error.getStatusCode().value()), error.getStatusCode(), null);
+	}
+
+	private ProblemDetail problem(ProblemType type, HttpStatusCode status, @Nullable String detail) {
+		String text = (detail == null && type == ProblemType.RESOURCE_NOT_FOUND) ? this.notFoundDetail : detail;
+		return type.problem(status, text);
 	}
 
 	/**

@@ -6,7 +6,6 @@ import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.tomcat.util.buf.EncodedSolidusHandling;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -22,24 +21,24 @@ import org.springframework.context.annotation.Configuration;
 class TomcatConfiguration {
 
 	@Bean
-	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports(JsonMapper jsonMapper) {
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports(Problems problems) {
 		return (factory) -> {
 			factory.addConnectorCustomizers(
 					(connector) -> connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue()));
 			factory.addContextCustomizers((context) -> context.addLifecycleListener((event) -> {
 				if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
-					replaceErrorReportValve(context.getParent(), jsonMapper);
+					replaceErrorReportValve(context.getParent(), problems);
 				}
 			}));
 		};
 	}
 
-	private static void replaceErrorReportValve(Container host, JsonMapper jsonMapper) {
+	private static void replaceErrorReportValve(Container host, Problems problems) {
 		Pipeline pipeline = host.getPipeline();
 		for (Valve valve : pipeline.getValves()) {
 			if (valve instanceof ErrorReportValve && !(valve instanceof ProblemErrorReportValve)) {
 				pipeline.removeValve(valve);
-				pipeline.addValve(new ProblemErrorReportValve(jsonMapper));
+				pipeline.addValve(new ProblemErrorReportValve(problems));
 			}
 		}
 	}

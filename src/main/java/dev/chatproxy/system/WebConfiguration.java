@@ -4,28 +4,26 @@ import java.util.Objects;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
-import org.springframework.web.servlet.config.annotation.CorsRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.handler.AbstractHandlerMapping;
 
 /**
- * Request ids and access logs around every request, and CORS for browser frontends
- * (rejections in the error envelope).
+ * Request ids and access logs around every request, the writer of the error envelope, and
+ * CORS rejections in it (the mappings are the routes' packages' own).
  */
 @Configuration(proxyBeanMethods = false)
-class WebConfiguration implements WebMvcConfigurer {
+class WebConfiguration {
 
-	private final CorsProperties cors;
-
-	WebConfiguration(CorsProperties cors) {
-		this.cors = cors;
+	@Bean
+	Problems problems(JsonMapper jsonMapper, ObjectProvider<ApiRoute> routes) {
+		return new Problems(jsonMapper, routes);
 	}
 
 	@Bean
@@ -43,9 +41,9 @@ class WebConfiguration implements WebMvcConfigurer {
 	}
 
 	@Bean
-	FilterRegistrationBean<PathParameterGuard> pathParameterGuard() {
-		FilterRegistrationBean<PathParameterGuard> registration = new FilterRegistrationBean<>(
-				new PathParameterGuard());
+	FilterRegistrationBean<PathParameterFilter> pathParameterFilter(ObjectProvider<ApiRoute> routes) {
+		FilterRegistrationBean<PathParameterFilter> registration = new FilterRegistrationBean<>(
+				new PathParameterFilter(routes.orderedStream().toList()));
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
 		return registration;
 	}
@@ -72,21 +70,6 @@ class WebConfiguration implements WebMvcConfigurer {
 		return (registry) -> FunctionCounter.builder("chatproxy.access.log.dropped", filter, AccessLog::droppedLines)
 			.description("Access-log lines dropped because the log output could not keep up")
 			.register(registry);
-	}
-
-	@Override
-	public void addCorsMappings(CorsRegistry registry) {
-		if (!this.cors.allowedOrigins().isEmpty()) {
-			registry.addMapping("/attendees/**")
-				.allowedOrigins(this.cors.allowedOrigins().toArray(String[]::new))
-				.allowedMethods("GET", "HEAD")
-				.allowedHeaders(HttpHeaders.AUTHORIZATION, HttpHeaders.IF_NONE_MATCH, HttpHeaders.CACHE_CONTROL,
-						RequestIds.HEADER)
-				.exposedHeaders(ProxyHeaders.CACHE_STATUS, HttpHeaders.ETAG, HttpHeaders.AGE, HttpHeaders.RETRY_AFTER,
-						RequestIds.HEADER)
-				.allowCredentials(false)
-				.maxAge(3600);
-		}
 	}
 
 }

@@ -23,8 +23,8 @@ import org.springframework.util.StringUtils;
 class UpstreamErrorDecoder {
 
 	/** 401 types that mean the proxy's own key is wrong: the caller cannot fix them. */
-	private static final Set<String> OWN_CREDENTIAL_TYPES = Set.of("errors/missing_credentials",
-			"errors/invalid_credentials", "errors/insufficient_privileges");
+	private static final Set<String> OWN_CREDENTIAL_TYPES = Set.of(ProblemType.MISSING_CREDENTIALS.type(),
+			ProblemType.INVALID_CREDENTIALS.type(), ProblemType.PREFIX + "insufficient_privileges");
 
 	private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
@@ -81,13 +81,13 @@ class UpstreamErrorDecoder {
 		try {
 			RawEnvelope envelope = this.jsonMapper.readValue(body, RawEnvelope.class);
 			String type = (envelope != null) ? envelope.type() : null;
-			if (envelope == null || type == null || !StringUtils.hasText(type) || !type.startsWith("errors/")) {
+			if (envelope == null || type == null || !StringUtils.hasText(type)
+					|| !type.startsWith(ProblemType.PREFIX)) {
 				return null;
 			}
 			String title = envelope.title();
-			return new Envelope(type,
-					redact((title != null && StringUtils.hasText(title)) ? title : type.substring("errors/".length())),
-					redactNullable(envelope.detail()));
+			return new Envelope(type, redact((title != null && StringUtils.hasText(title)) ? title
+					: type.substring(ProblemType.PREFIX.length())), redactNullable(envelope.detail()));
 		}
 		catch (JacksonException ex) {
 			return null;

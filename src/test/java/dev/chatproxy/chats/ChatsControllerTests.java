@@ -15,6 +15,7 @@ import dev.chatproxy.cache.Served;
 import dev.chatproxy.callers.AccountScope;
 import dev.chatproxy.callers.CallersProperties;
 import dev.chatproxy.system.CorsProperties;
+import dev.chatproxy.system.Problems;
 import dev.chatproxy.upstream.ResilientPostpressClient;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * cache and postpress are stand-ins here; the integration tests run the real ones.
  */
 @WebMvcTest(ChatsController.class)
-@Import({ AccountScope.class, ChatsControllerTests.CountingLookups.class, ChatsWebConfiguration.class })
+@Import({ AccountScope.class, ChatsControllerTests.CountingLookups.class, ChatsWebConfiguration.class,
+		ChatsApiConfiguration.class, Problems.class })
 @EnableConfigurationProperties({ CallersProperties.class, CorsProperties.class })
 class ChatsControllerTests {
 
