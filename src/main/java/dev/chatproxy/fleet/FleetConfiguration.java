@@ -50,7 +50,7 @@ class FleetConfiguration {
 	private static final long CONNECT_TIMEOUT_MILLIS = 1000;
 
 	@Bean
-	LettuceClientConfigurationBuilderCustomizer redisCommandTimeout(FleetProperties fleet) {
+	LettuceClientConfigurationBuilderCustomizer redisCommandTimeout(PageCacheProperties fleet) {
 		return (builder) -> builder.commandTimeout(fleet.redisTimeout());
 	}
 
@@ -62,7 +62,7 @@ class FleetConfiguration {
 	 * path.
 	 */
 	@Bean
-	LettuceClientOptionsBuilderCustomizer redisFailFast(FleetProperties fleet, DataRedisProperties redis) {
+	LettuceClientOptionsBuilderCustomizer redisFailFast(PageCacheProperties fleet, DataRedisProperties redis) {
 		return (options) -> {
 			options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
 			if (redis.getConnectTimeout() == null) {

@@ -2,6 +2,7 @@ package dev.chatproxy.fleet;
 
 import java.time.Clock;
 
+import dev.chatproxy.cache.PageCacheProperties;
 import dev.chatproxy.upstream.LocalUpstreamBudget;
 import dev.chatproxy.upstream.PostpressProperties;
 import dev.chatproxy.upstream.UpstreamBudget;
@@ -29,7 +30,7 @@ class RedisUpstreamBudgetAndPauseConfiguration {
 	@Bean
 	@ConditionalOnProperty("postpress.rate-limit.requests-per-second")
 	RedisUpstreamBudget redisUpstreamBudget(ReactiveStringRedisTemplate redis, CircuitBreakerRegistry circuitBreakers,
-			FleetProperties fleet, PostpressProperties properties, MeterRegistry meters) {
+			PageCacheProperties fleet, PostpressProperties properties, MeterRegistry meters) {
 		UpstreamBudget fallback = LocalUpstreamBudget.of(properties.rateLimit());
 		Counter fallbacks = Counter.builder("chatproxy.upstream.budget.fallback")
 			.description("Calls to postpress that drew on this replica's own budget because Redis did not answer")
@@ -40,7 +41,7 @@ class RedisUpstreamBudgetAndPauseConfiguration {
 
 	@Bean
 	RedisUpstreamPause redisUpstreamPause(ReactiveStringRedisTemplate redis, CircuitBreakerRegistry circuitBreakers,
-			FleetProperties fleet, ObjectProvider<Clock> clock) {
+			PageCacheProperties fleet, ObjectProvider<Clock> clock) {
 		return new RedisUpstreamPause(redis, circuitBreakers.circuitBreaker(REDIS), fleet.redisTimeout(),
 				clock.getIfAvailable(Clock::systemUTC));
 	}

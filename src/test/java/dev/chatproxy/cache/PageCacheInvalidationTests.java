@@ -117,7 +117,7 @@ class PageCacheInvalidationTests {
 
 	private PageCache pageCache() {
 		ConcurrentStatsCounter stats = new ConcurrentStatsCounter();
-		PageCacheProperties properties = new PageCacheProperties(Duration.ofSeconds(30), Duration.ofMinutes(10), 100,
+		PageCacheProperties properties = PageCacheProperties.local(Duration.ofSeconds(30), Duration.ofMinutes(10), 100,
 				null, Duration.ofSeconds(30));
 		AsyncCache<Object, Object> cache = PageCacheConfiguration.caffeine(properties, this.ticker, stats)
 			.executor(Runnable::run)

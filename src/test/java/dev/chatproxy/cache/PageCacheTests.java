@@ -162,8 +162,8 @@ class PageCacheTests {
 	@Test
 	void maxSizeBoundsTheBytesHeldWhateverTheMixOfPageSizes() throws Exception {
 		long maxSize = 256 * 1024;
-		PageCache pages = pageCache(
-				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(maxSize), Duration.ZERO));
+		PageCache pages = pageCache(PageCacheProperties.local(TTL, Duration.ofMinutes(10), 10_000,
+				DataSize.ofBytes(maxSize), Duration.ZERO));
 		int[] sizes = { 100, 64 * 1024, 2_000, 150 * 1024, 10, 30 * 1024 };
 		for (int i = 0; i < 60; i++) {
 			String body = "x".repeat(sizes[i % sizes.length]);
@@ -186,7 +186,7 @@ class PageCacheTests {
 	@Test
 	void aPageLargerThanTheWholeBoundIsServedButNotKept() throws Exception {
 		PageCache pages = pageCache(
-				new PageCacheProperties(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(4096), Duration.ZERO));
+				PageCacheProperties.local(TTL, Duration.ofMinutes(10), 10_000, DataSize.ofBytes(4096), Duration.ZERO));
 		Served served = pages.fetch(key("big"), false, (failures) -> load("y".repeat(10_000))).get(5, TimeUnit.SECONDS);
 		assertThat(served.page().body()).hasSize(10_000);
 		this.cache.synchronous().cleanUp();
@@ -195,13 +195,13 @@ class PageCacheTests {
 
 	@Test
 	void theDefaultByteBoundIsAQuarterOfTheMaximumHeap() {
-		PageCacheProperties properties = new PageCacheProperties(TTL, Duration.ZERO, 10, null, Duration.ZERO);
+		PageCacheProperties properties = PageCacheProperties.local(TTL, Duration.ZERO, 10, null, Duration.ZERO);
 		assertThat(properties.maxSizeBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
 	}
 
 	private PageCache pageCache(Duration staleTtl, long maxEntries) {
 		// stale-while-revalidate off: these tests are about stale-if-error and bounds
-		return pageCache(new PageCacheProperties(TTL, staleTtl, maxEntries, null, Duration.ZERO));
+		return pageCache(PageCacheProperties.local(TTL, staleTtl, maxEntries, null, Duration.ZERO));
 	}
 
 	private PageCache pageCache(PageCacheProperties properties) {
