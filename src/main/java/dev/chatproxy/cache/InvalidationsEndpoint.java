@@ -39,7 +39,7 @@ class InvalidationsEndpoint {
 			@Nullable String chat_id) {
 		Invalidation invalidation = new Invalidation(ids(attendee_id), ids(chat_id), ids(account_id), SOURCE);
 		if (invalidation.isEmpty()) {
-			throw new NothingToInvalidateException();
+			throw new NothingToInvalidate();
 		}
 		return Map.of("invalidated", this.invalidator.invalidate(invalidation));
 	}
@@ -47,9 +47,9 @@ class InvalidationsEndpoint {
 	/**
 	 * A request that names no page, answered 400 in the error envelope.
 	 */
-	static class NothingToInvalidateException extends ErrorResponseException {
+	static class NothingToInvalidate extends ErrorResponseException {
 
-		NothingToInvalidateException() {
+		NothingToInvalidate() {
 			super(ProblemType.INVALID_PARAMETERS.status(),
 					ProblemType.INVALID_PARAMETERS.problem("Name an attendee_id, an account_id or a chat_id."), null);
 		}

@@ -8,7 +8,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
-import dev.chatproxy.upstream.UpstreamException;
+import dev.chatproxy.upstream.UpstreamProblem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -85,7 +85,7 @@ class PageCacheConfiguration {
 			.tag("cache", CACHE)
 			.register(meters);
 		return new PageCache(cache.asMap(), sharedPages, stats, ticker, properties,
-				(error) -> error instanceof UpstreamException upstream && upstream.isServerSide(),
+				(error) -> error instanceof UpstreamProblem upstream && upstream.isServerSide(),
 				new PageCacheMetrics(meters));
 	}
 

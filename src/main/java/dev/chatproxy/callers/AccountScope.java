@@ -28,8 +28,7 @@ public class AccountScope {
 	 * Returns the query the current caller may make.
 	 * @param query the validated query
 	 * @return the query itself, or one narrowed to the caller's accounts
-	 * @throws InsufficientPermissionsException (403) when the caller may not read what it
-	 * asks for
+	 * @throws InsufficientPermissions (403) when the caller may not read what it asks for
 	 */
 	public ChatsQuery narrow(ChatsQuery query) {
 		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
@@ -38,7 +37,7 @@ public class AccountScope {
 		}
 		List<String> granted = granted(token);
 		if (granted.isEmpty()) {
-			throw new InsufficientPermissionsException(
+			throw new InsufficientPermissions(
 					"The token grants no account: its '" + this.accountsClaim + "' claim is missing or empty.");
 		}
 		if (query.accountIds().isEmpty()) {
@@ -46,7 +45,7 @@ public class AccountScope {
 					granted);
 		}
 		if (!granted.containsAll(query.accountIds())) {
-			throw new InsufficientPermissionsException("'account_id' names an account that the token does not grant.");
+			throw new InsufficientPermissions("'account_id' names an account that the token does not grant.");
 		}
 		return query;
 	}

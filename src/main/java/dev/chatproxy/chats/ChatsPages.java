@@ -42,7 +42,7 @@ class ChatsPages {
 	 * parser fails on malformed input with a server error)
 	 * @param requestId the request's id, passed on to postpress
 	 * @return the request's page lookup
-	 * @throws InvalidParameterException (400) when an input is invalid
+	 * @throws InvalidParameter (400) when an input is invalid
 	 */
 	Lookup lookup(String attendeeId, @Nullable String queryString, String requestId) {
 		ChatsQuery query = this.accountScope.narrow(ChatsQueryParser.parse(attendeeId, QueryString.parse(queryString)));

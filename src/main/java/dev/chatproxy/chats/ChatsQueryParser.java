@@ -36,23 +36,23 @@ final class ChatsQueryParser {
 	static ChatsQuery parse(String attendeeId, Map<String, String[]> parameters) {
 		parameters.forEach((name, values) -> {
 			if (!PARAMETERS.contains(name)) {
-				throw new InvalidParameterException(name, "Unknown query parameter '" + QueryString.printable(name)
+				throw new InvalidParameter(name, "Unknown query parameter '" + QueryString.printable(name)
 						+ "'. Allowed: cursor, before, after, limit, account_id.");
 			}
 			if (values.length != 1) {
-				throw new InvalidParameterException(name,
+				throw new InvalidParameter(name,
 						"Query parameter '" + QueryString.printable(name) + "' is given more than once.");
 			}
 		});
 		List<String> attendeeIds = ids(ATTENDEE_ID, attendeeId, 20);
 		String cursor = value(parameters, "cursor");
 		if (cursor != null && (cursor.isEmpty() || cursor.length() > MAX_CURSOR_LENGTH)) {
-			throw new InvalidParameterException("cursor", "'cursor' must be 1 to 2048 characters long.");
+			throw new InvalidParameter("cursor", "'cursor' must be 1 to 2048 characters long.");
 		}
 		Instant before = datetime(parameters, "before");
 		Instant after = datetime(parameters, "after");
 		if (before != null && after != null && !after.isBefore(before)) {
-			throw new InvalidParameterException("after", "'after' must be earlier than 'before'.");
+			throw new InvalidParameter("after", "'after' must be earlier than 'before'.");
 		}
 		String accountId = value(parameters, "account_id");
 		List<String> accountIds = (accountId != null) ? ids("account_id", accountId, 50) : List.of();
@@ -63,14 +63,14 @@ final class ChatsQueryParser {
 	private static List<String> ids(String name, String value, int max) {
 		List<String> given = (value.indexOf(',') < 0) ? List.of(value) : Arrays.asList(value.split(",", -1));
 		if (given.size() > max) {
-			throw new InvalidParameterException(name, "'" + name + "' takes at most " + max + " ids.");
+			throw new InvalidParameter(name, "'" + name + "' takes at most " + max + " ids.");
 		}
 		// canonical first (trimmed of spaces only: a control character around an id is
 		// an error, not padding), so that what is checked is what is asked for
 		List<String> ids = ChatsQuery.canonicalIds(given);
 		for (String id : ids) {
 			if (!isId(id)) {
-				throw new InvalidParameterException(name, "'" + name + "' must be a comma-separated list of ids, "
+				throw new InvalidParameter(name, "'" + name + "' must be a comma-separated list of ids, "
 						+ "each 1 to 256 letters, digits or -_.:@+=, with at least one letter or digit");
 			}
 		}
@@ -112,7 +112,7 @@ final class ChatsQueryParser {
 				// an impossible date such as 2026-02-30: rejected below
 			}
 		}
-		throw new InvalidParameterException(name,
+		throw new InvalidParameter(name,
 				"'" + name + "' must be a UTC datetime formatted YYYY-MM-DDTHH:MM:SS.sssZ.");
 	}
 
@@ -126,7 +126,7 @@ final class ChatsQueryParser {
 				return limit;
 			}
 		}
-		throw new InvalidParameterException("limit", "'limit' must be an integer from 1 to 250.");
+		throw new InvalidParameter("limit", "'limit' must be an integer from 1 to 250.");
 	}
 
 	private static @Nullable String value(Map<String, String[]> parameters, String name) {

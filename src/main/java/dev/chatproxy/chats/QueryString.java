@@ -25,7 +25,7 @@ final class QueryString {
 	 * Decodes a raw query string.
 	 * @param rawQuery the query as it came on the request line, or {@code null}
 	 * @return every parameter with its values, in order
-	 * @throws InvalidParameterException when a chunk cannot be decoded
+	 * @throws InvalidParameter when a chunk cannot be decoded
 	 */
 	static Map<String, String[]> parse(@Nullable String rawQuery) {
 		Map<String, String[]> parameters = new LinkedHashMap<>();
@@ -50,7 +50,7 @@ final class QueryString {
 		int equals = chunk.indexOf('=');
 		String rawName = (equals < 0) ? chunk : chunk.substring(0, equals);
 		if (rawName.isEmpty()) {
-			throw new InvalidParameterException("", "A query parameter has no name ('" + printable(chunk) + "').");
+			throw new InvalidParameter("", "A query parameter has no name ('" + printable(chunk) + "').");
 		}
 		String name = decode(rawName, rawName);
 		String value = (equals < 0) ? "" : decode(chunk.substring(equals + 1), rawName);
@@ -93,10 +93,9 @@ final class QueryString {
 		}
 	}
 
-	private static InvalidParameterException malformed(String rawName) {
+	private static InvalidParameter malformed(String rawName) {
 		String name = printable(rawName);
-		return new InvalidParameterException(name,
-				"Query parameter '" + name + "' is not correctly percent-encoded UTF-8.");
+		return new InvalidParameter(name, "Query parameter '" + name + "' is not correctly percent-encoded UTF-8.");
 	}
 
 	private static String[] concat(String[] first, String[] second) {

@@ -6,11 +6,11 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 /**
  * Turns a missing API key into a one-line start-up failure that names the variable.
  */
-class MissingApiKeyFailureAnalyzer extends AbstractFailureAnalyzer<MissingApiKeyException> {
+class MissingApiKeyFailureAnalyzer extends AbstractFailureAnalyzer<MissingApiKey> {
 
 	@Override
-	protected FailureAnalysis analyze(Throwable rootFailure, MissingApiKeyException cause) {
-		return new FailureAnalysis(MissingApiKeyException.MESSAGE,
+	protected FailureAnalysis analyze(Throwable rootFailure, MissingApiKey cause) {
+		return new FailureAnalysis(MissingApiKey.MESSAGE,
 				"Set the environment variable POSTPRESS_API_KEY, or run the demo with ./mvnw spring-boot:test-run",
 				cause);
 	}

@@ -17,8 +17,8 @@ import org.springframework.web.util.UriBuilder;
 
 /**
  * Makes one call to postpress' list-attendee-chats endpoint and turns the answer into a
- * validated page or an {@link UpstreamException}. Retries and limits are not its
- * business: see {@link ResilientPostpressClient}.
+ * validated page or an {@link UpstreamProblem}. Retries and limits are not its business:
+ * see {@link ResilientPostpressClient}.
  */
 class PostpressClient {
 
@@ -33,14 +33,14 @@ class PostpressClient {
 
 	private final UpstreamErrorDecoder errorDecoder;
 
-	private final UpstreamUriGuard uriGuard;
+	private final UpstreamUriCheck uriCheck;
 
 	PostpressClient(WebClient webClient, JsonMapper jsonMapper, UpstreamErrorDecoder errorDecoder,
-			UpstreamUriGuard uriGuard) {
+			UpstreamUriCheck uriCheck) {
 		this.webClient = webClient;
 		this.validator = new ChatListValidator(jsonMapper.tokenStreamFactory());
 		this.errorDecoder = errorDecoder;
-		this.uriGuard = uriGuard;
+		this.uriCheck = uriCheck;
 	}
 
 	/**
@@ -53,7 +53,7 @@ class PostpressClient {
 	 */
 	Mono<ChatList> fetch(ChatsQuery query, String requestId, long deadlineNanos) {
 		return this.webClient.get()
-			.uri(CHATS_URI, (builder) -> this.uriGuard.check(uri(builder, query)))
+			.uri(CHATS_URI, (builder) -> this.uriCheck.check(uri(builder, query)))
 			.header(REQUEST_ID_HEADER, requestId)
 			.exchangeToMono((response) -> read(response, deadlineNanos))
 			.onErrorMap(WebClientRequestException.class, (ex) -> connectionFailure(ex, deadlineNanos))

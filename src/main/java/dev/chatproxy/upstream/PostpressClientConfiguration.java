@@ -36,7 +36,7 @@ class PostpressClientConfiguration {
 	@Bean
 	ResilientPostpressClient resilientPostpressClient(PostpressProperties properties, WebClient.Builder builder,
 			JsonMapper jsonMapper, ObjectProvider<BuildProperties> buildProperties, RetryRegistry retries,
-			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, UpstreamGate upstreamGate) {
+			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, UpstreamAdmission upstreamAdmission) {
 		String apiKey = properties.requireApiKey();
 		WebClient webClient = builder.baseUrl(properties.baseUrl().toString())
 			.clientConnector(new ReactorClientHttpConnector(httpClient(properties)))
@@ -47,9 +47,9 @@ class PostpressClientConfiguration {
 			.observationConvention(new PostpressObservationConvention())
 			.build();
 		PostpressClient client = new PostpressClient(webClient, jsonMapper,
-				new UpstreamErrorDecoder(jsonMapper, apiKey), new UpstreamUriGuard(properties.baseUrl()));
+				new UpstreamErrorDecoder(jsonMapper, apiKey), new UpstreamUriCheck(properties.baseUrl()));
 		return new ResilientPostpressClient(client, retries.retry(INSTANCE), circuitBreakers.circuitBreaker(INSTANCE),
-				bulkheads.bulkhead(INSTANCE), upstreamGate, properties);
+				bulkheads.bulkhead(INSTANCE), upstreamAdmission, properties);
 	}
 
 	/**
@@ -58,7 +58,7 @@ class PostpressClientConfiguration {
 	 * budget's clock with a {@link TimeMeter} bean, and the pause's with a {@link Clock}.
 	 */
 	@Bean
-	UpstreamGate upstreamGate(PostpressProperties properties, ObjectProvider<UpstreamBudget> fleetBudget,
+	UpstreamAdmission upstreamAdmission(PostpressProperties properties, ObjectProvider<UpstreamBudget> fleetBudget,
 			ObjectProvider<UpstreamPause> fleetPause, ObjectProvider<TimeMeter> budgetClock,
 			ObjectProvider<Clock> clock, MeterRegistry meters) {
 		UpstreamBudget budget = fleetBudget.getIfAvailable(
@@ -66,7 +66,8 @@ class PostpressClientConfiguration {
 						? new LocalUpstreamBudget(properties.rateLimit(),
 								budgetClock.getIfAvailable(() -> TimeMeter.SYSTEM_NANOTIME))
 						: UpstreamBudget.UNLIMITED);
-		return new UpstreamGate(budget, fleetPause.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC), meters);
+		return new UpstreamAdmission(budget, fleetPause.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC),
+				meters);
 	}
 
 	/**

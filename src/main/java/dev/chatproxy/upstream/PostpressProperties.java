@@ -44,7 +44,7 @@ public record PostpressProperties(@NotNull @DefaultValue("https://api.postpress.
 	 */
 	public String requireApiKey() {
 		if (!StringUtils.hasText(this.apiKey)) {
-			throw new MissingApiKeyException();
+			throw new MissingApiKey();
 		}
 		return this.apiKey;
 	}

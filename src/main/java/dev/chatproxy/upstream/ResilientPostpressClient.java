@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
  * whatever happens inside; inside the breaker, so that running out of time is a failure
  * it counts rather than a cancellation it ignores;</li>
  * <li><b>retry</b>: the attempts of one request, with backoff;</li>
- * <li><b>gate</b> ({@link UpstreamGate}): the fleet's 429 pause and the budget, checked
+ * <li><b>gate</b> ({@link UpstreamAdmission}): the fleet's 429 pause and the budget, checked
  * by each attempt so that retries draw on the budget too; an attempt it holds back fails
  * at once, never waiting, and the breaker ignores that outcome;</li>
  * <li><b>bulkhead</b>: innermost, so a permit is held only while a request is really in
@@ -47,7 +47,7 @@ public class ResilientPostpressClient {
 
 	private final Bulkhead bulkhead;
 
-	private final UpstreamGate gate;
+	private final UpstreamAdmission gate;
 
 	private final Duration responseTimeout;
 
@@ -56,7 +56,7 @@ public class ResilientPostpressClient {
 	private final AtomicLong openedAtNanos = new AtomicLong();
 
 	ResilientPostpressClient(PostpressClient client, Retry retry, CircuitBreaker circuitBreaker, Bulkhead bulkhead,
-			UpstreamGate gate, PostpressProperties properties) {
+			UpstreamAdmission gate, PostpressProperties properties) {
 		this.client = client;
 		this.retry = retry;
 		this.circuitBreaker = circuitBreaker;
@@ -75,7 +75,7 @@ public class ResilientPostpressClient {
 	 * Fetches one page, retrying and failing fast as configured.
 	 * @param query the validated query
 	 * @param requestId the request id to pass on to postpress
-	 * @return the page, its JSON as postpress sent it, or an {@link UpstreamException}
+	 * @return the page, its JSON as postpress sent it, or an {@link UpstreamProblem}
 	 */
 	public Mono<ChatList> fetch(ChatsQuery query, String requestId) {
 		return fetch(query, requestId, (failure) -> {
@@ -89,9 +89,9 @@ public class ResilientPostpressClient {
 	 * @param query the validated query
 	 * @param requestId the request id to pass on to postpress
 	 * @param onAttemptFailure called with the failure of each attempt, retried or not
-	 * @return the page, its JSON as postpress sent it, or an {@link UpstreamException}
+	 * @return the page, its JSON as postpress sent it, or an {@link UpstreamProblem}
 	 */
-	public Mono<ChatList> fetch(ChatsQuery query, String requestId, Consumer<UpstreamException> onAttemptFailure) {
+	public Mono<ChatList> fetch(ChatsQuery query, String requestId, Consumer<UpstreamProblem> onAttemptFailure) {
 		return Mono.defer(() -> {
 			long deadlineNanos = System.nanoTime() + this.deadline.toNanos();
 			Mono<ChatList> attempt = Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
@@ -100,7 +100,7 @@ public class ResilientPostpressClient {
 				.onErrorMap(UpstreamRejection.class, this.gate::onRejection);
 			return this.gate.admit()
 				.then(attempt)
-				.doOnError(UpstreamException.class, onAttemptFailure)
+				.doOnError(UpstreamProblem.class, onAttemptFailure)
 				.transformDeferred(RetryOperator.of(this.retry))
 				.timeout(this.deadline, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
 				.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))

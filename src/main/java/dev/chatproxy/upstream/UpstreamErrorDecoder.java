@@ -37,7 +37,7 @@ class UpstreamErrorDecoder {
 		this.apiKey = apiKey;
 	}
 
-	UpstreamException decode(int statusCode, HttpHeaders headers, byte[] body, long deadlineNanos) {
+	UpstreamProblem decode(int statusCode, HttpHeaders headers, byte[] body, long deadlineNanos) {
 		HttpStatus status = HttpStatus.resolve(statusCode);
 		Envelope envelope = parse(body);
 		Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
@@ -65,7 +65,7 @@ class UpstreamErrorDecoder {
 	 * A bad answer to the caller either way, but one that the circuit breaker counts only
 	 * when it is a 5xx: a 4xx is about this request, not postpress' health.
 	 */
-	private static UpstreamException badResponse(int statusCode, String detail) {
+	private static UpstreamProblem badResponse(int statusCode, String detail) {
 		return (statusCode >= 400 && statusCode < 500)
 				? new UpstreamRejection(ProblemType.BAD_UPSTREAM_RESPONSE, HttpStatus.BAD_GATEWAY, detail, null)
 				: new UpstreamBadResponse(detail);

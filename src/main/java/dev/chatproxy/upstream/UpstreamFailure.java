@@ -11,7 +11,7 @@ import org.springframework.http.HttpStatus;
  * A transient failure of postpress (500, 503, 504, no connection, no answer in time):
  * retried and counted by the circuit breaker.
  */
-public final class UpstreamFailure extends UpstreamException {
+public final class UpstreamFailure extends UpstreamProblem {
 
 	private final long deadlineNanos;
 

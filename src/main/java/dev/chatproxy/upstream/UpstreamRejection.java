@@ -11,7 +11,7 @@ import org.springframework.http.HttpStatus;
  * postpress refused the request (401, 403, 404, 429, or another 4xx): never retried,
  * never counted against its health.
  */
-public final class UpstreamRejection extends UpstreamException {
+public final class UpstreamRejection extends UpstreamProblem {
 
 	UpstreamRejection(HttpStatus status, String type, String title, @Nullable String detail,
 			@Nullable Duration retryAfter) {

@@ -63,10 +63,10 @@ class PostpressWebhookController {
 	 */
 	private void checkSecret(@Nullable String given) {
 		if (given == null || given.isEmpty()) {
-			throw WebhookRejectedException.missingSecret(this.secretHeader);
+			throw WebhookRejected.missingSecret(this.secretHeader);
 		}
 		if (!MessageDigest.isEqual(this.secretDigest, sha256(given))) {
-			throw WebhookRejectedException.wrongSecret(this.secretHeader);
+			throw WebhookRejected.wrongSecret(this.secretHeader);
 		}
 	}
 
@@ -75,12 +75,12 @@ class PostpressWebhookController {
 	 */
 	private static byte[] readBounded(HttpServletRequest request) throws IOException {
 		if (request.getContentLengthLong() > MAX_BODY_BYTES) {
-			throw WebhookRejectedException.tooLarge(MAX_BODY_BYTES);
+			throw WebhookRejected.tooLarge(MAX_BODY_BYTES);
 		}
 		try (InputStream body = request.getInputStream()) {
 			byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
 			if (bytes.length > MAX_BODY_BYTES) {
-				throw WebhookRejectedException.tooLarge(MAX_BODY_BYTES);
+				throw WebhookRejected.tooLarge(MAX_BODY_BYTES);
 			}
 			return bytes;
 		}
@@ -92,10 +92,10 @@ class PostpressWebhookController {
 			event = this.json.readTree(body);
 		}
 		catch (JacksonException ex) {
-			throw WebhookRejectedException.malformed("The body is not valid JSON.");
+			throw WebhookRejected.malformed("The body is not valid JSON.");
 		}
 		if (event == null || !event.isObject()) {
-			throw WebhookRejectedException.malformed("The body must be a JSON object, a postpress message event.");
+			throw WebhookRejected.malformed("The body must be a JSON object, a postpress message event.");
 		}
 		return event;
 	}

@@ -68,7 +68,7 @@ class ChatsQueryParserTests {
 			a                   | cursor=a&cursor=b                                          | cursor
 			""")
 	void rejectsInvalidInputNamingTheParameter(String attendeeId, String query, String parameter) {
-		InvalidParameterException rejection = catchThrowableOfType(InvalidParameterException.class,
+		InvalidParameter rejection = catchThrowableOfType(InvalidParameter.class,
 				() -> ChatsQueryParser.parse(attendeeId, parameters(query)));
 
 		assertThat(rejection).as("rejected").isNotNull();
@@ -101,15 +101,14 @@ class ChatsQueryParserTests {
 
 	@Test
 	void keepsAnUnknownParameterNameShortAndPrintableInTheDetail() {
-		InvalidParameterException rejection = catchThrowableOfType(InvalidParameterException.class,
+		InvalidParameter rejection = catchThrowableOfType(InvalidParameter.class,
 				() -> ChatsQueryParser.parse("a", Map.of("x\u0000".repeat(100), new String[] { "1" })));
 
 		assertThat(rejection.getBody().getDetail()).doesNotContain("\u0000").contains("x?x?").hasSizeLessThan(200);
 	}
 
 	private static String rejectedParameter(String attendeeId, Map<String, String[]> parameters) {
-		return catchThrowableOfType(InvalidParameterException.class,
-				() -> ChatsQueryParser.parse(attendeeId, parameters))
+		return catchThrowableOfType(InvalidParameter.class, () -> ChatsQueryParser.parse(attendeeId, parameters))
 			.parameter();
 	}
 

@@ -23,7 +23,7 @@ class MissingApiKeyTests {
 		SpringApplicationBuilder application = new SpringApplicationBuilder(ChatProxyApplication.class)
 			.properties("server.port=0", "management.server.port=0", "postpress.api-key=");
 
-		assertThatException().isThrownBy(application::run).withRootCauseInstanceOf(MissingApiKeyException.class);
+		assertThatException().isThrownBy(application::run).withRootCauseInstanceOf(MissingApiKey.class);
 		assertThat(output.getAll()).contains("POSTPRESS_API_KEY is not set")
 			.contains("APPLICATION FAILED TO START")
 			.doesNotContain("at dev.chatproxy");

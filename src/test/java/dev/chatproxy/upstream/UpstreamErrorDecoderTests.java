@@ -45,7 +45,7 @@ class UpstreamErrorDecoderTests {
 			""")
 	void mapsAnEnvelopeByStatusAndType(int status, String type, int expectedStatus, String expectedType,
 			String expectedClass) {
-		UpstreamException exception = this.decoder.decode(status, new HttpHeaders(), envelope(status, type), 0);
+		UpstreamProblem exception = this.decoder.decode(status, new HttpHeaders(), envelope(status, type), 0);
 
 		assertThat(exception.getStatusCode().value()).isEqualTo(expectedStatus);
 		assertThat(exception.getBody().getType()).hasToString(expectedType);
@@ -71,7 +71,7 @@ class UpstreamErrorDecoderTests {
 			""")
 	void mapsAnAnswerWithoutAnEnvelopeByStatus(int status, String body, int expectedStatus, String expectedType,
 			String expectedClass) {
-		UpstreamException exception = this.decoder.decode(status, new HttpHeaders(),
+		UpstreamProblem exception = this.decoder.decode(status, new HttpHeaders(),
 				body.getBytes(StandardCharsets.UTF_8), 0);
 
 		assertThat(exception.getStatusCode().value()).isEqualTo(expectedStatus);
@@ -118,7 +118,7 @@ class UpstreamErrorDecoderTests {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, "7");
 
-		UpstreamException exception = this.decoder.decode(429, headers, envelope(429, "errors/too_many_requests"), 0);
+		UpstreamProblem exception = this.decoder.decode(429, headers, envelope(429, "errors/too_many_requests"), 0);
 
 		assertThat(exception.retryAfter()).isEqualTo(Duration.ofSeconds(7));
 		assertThat(exception.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("7");

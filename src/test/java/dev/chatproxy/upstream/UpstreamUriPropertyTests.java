@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Property tests of the upstream URI, built as the WebClient builds it and checked by
- * {@link UpstreamUriGuard}: for any query, even one whose ids the inbound validation
+ * {@link UpstreamUriCheck}: for any query, even one whose ids the inbound validation
  * would have refused, the call either is refused before it is made or goes to
  * {@code {base}/chat_attendees/{one segment}/chats} on postpress' host, a path that
  * normalisation leaves unchanged.
@@ -29,7 +29,7 @@ class UpstreamUriPropertyTests {
 
 	private static final URI BASE = URI.create("https://postpress.example:8443/api/v1");
 
-	private final UpstreamUriGuard guard = new UpstreamUriGuard(BASE);
+	private final UpstreamUriCheck uriCheck = new UpstreamUriCheck(BASE);
 
 	@Test
 	void everyQueryIsRefusedOrCallsTheOneEndpoint() {
@@ -42,7 +42,7 @@ class UpstreamUriPropertyTests {
 					random.nextBoolean() ? List.of(value) : List.of());
 			URI uri;
 			try {
-				uri = this.guard.check(build(query));
+				uri = this.uriCheck.check(build(query));
 			}
 			catch (UpstreamRejection ex) {
 				assertThat(ex.getStatusCode().value()).as(describe(value)).isEqualTo(400);
@@ -63,19 +63,19 @@ class UpstreamUriPropertyTests {
 	@ValueSource(strings = { ".", "..", " .. ", "" })
 	void refusesDotSegmentsAndEmptyIdsEvenIfValidationLetThemThrough(String attendeeId) {
 		ChatsQuery query = new ChatsQuery(List.of(attendeeId), null, null, null, 100, List.of());
-		assertThatExceptionOfType(UpstreamRejection.class).isThrownBy(() -> this.guard.check(build(query)))
+		assertThatExceptionOfType(UpstreamRejection.class).isThrownBy(() -> this.uriCheck.check(build(query)))
 			.satisfies((ex) -> assertThat(ex.type()).isEqualTo("errors/invalid_parameters"));
 	}
 
 	@Test
 	void refusesAnotherHostOrPath() {
 		assertThatExceptionOfType(UpstreamRejection.class)
-			.isThrownBy(() -> this.guard.check(URI.create("https://evil.example/api/v1/chat_attendees/a/chats")));
+			.isThrownBy(() -> this.uriCheck.check(URI.create("https://evil.example/api/v1/chat_attendees/a/chats")));
 		assertThatExceptionOfType(UpstreamRejection.class)
-			.isThrownBy(() -> this.guard.check(URI.create("https://postpress.example:8443/api/v1/chats")));
-		assertThatExceptionOfType(UpstreamRejection.class).isThrownBy(
-				() -> this.guard.check(URI.create("https://postpress.example:8443/api/v1/chat_attendees/a/b/chats")));
-		assertThatExceptionOfType(UpstreamRejection.class).isThrownBy(() -> this.guard
+			.isThrownBy(() -> this.uriCheck.check(URI.create("https://postpress.example:8443/api/v1/chats")));
+		assertThatExceptionOfType(UpstreamRejection.class).isThrownBy(() -> this.uriCheck
+			.check(URI.create("https://postpress.example:8443/api/v1/chat_attendees/a/b/chats")));
+		assertThatExceptionOfType(UpstreamRejection.class).isThrownBy(() -> this.uriCheck
 			.check(URI.create("https://postpress.example:8443/api/v1/chat_attendees/%2e%2E/chats")));
 	}
 
@@ -83,7 +83,7 @@ class UpstreamUriPropertyTests {
 	void letsAPlainCallThrough() {
 		ChatsQuery query = new ChatsQuery(List.of("b", "33612345678@s.whatsapp.net"), "c+/=", null, null, 5,
 				List.of("acc_1"));
-		assertThat(this.guard.check(build(query)))
+		assertThat(this.uriCheck.check(build(query)))
 			.hasToString("https://postpress.example:8443/api/v1/chat_attendees/33612345678%40s.whatsapp.net%2Cb/chats"
 					+ "?cursor=c%2B%2F%3D&limit=5&account_id=acc_1");
 	}

@@ -17,7 +17,7 @@ import org.springframework.http.HttpStatus;
  * then the budget. Neither waits: an attempt that may not go fails at once, so that no
  * caller queues towards {@code postpress.deadline} and the cache can answer stale.
  */
-class UpstreamGate {
+class UpstreamAdmission {
 
 	private final UpstreamBudget budget;
 
@@ -29,7 +29,7 @@ class UpstreamGate {
 
 	private final Counter paused;
 
-	UpstreamGate(UpstreamBudget budget, @Nullable UpstreamPause pause, Clock clock, MeterRegistry meters) {
+	UpstreamAdmission(UpstreamBudget budget, @Nullable UpstreamPause pause, Clock clock, MeterRegistry meters) {
 		this.budget = budget;
 		this.pause = pause;
 		this.clock = clock;
@@ -43,8 +43,8 @@ class UpstreamGate {
 
 	/**
 	 * Lets one attempt through, or fails it with the answer to give instead.
-	 * @return empty when the attempt may call postpress, else an {@link UpstreamPaused}
-	 * or {@link UpstreamUnavailable}
+	 * @return empty when the attempt may call postpress, else an
+	 * {@link UpstreamPauseInForce} or {@link UpstreamUnavailable}
 	 */
 	Mono<Void> admit() {
 		return Mono.defer(() -> {
@@ -53,7 +53,7 @@ class UpstreamGate {
 				Duration left = Duration.between(this.clock.instant(), current.until());
 				if (left.compareTo(Duration.ZERO) > 0) {
 					this.paused.increment();
-					return Mono.error(new UpstreamPaused(current.type(), current.title(), null, seconds(left)));
+					return Mono.error(new UpstreamPauseInForce(current.type(), current.title(), null, seconds(left)));
 				}
 			}
 			return this.budget.tryAcquire().flatMap(this::spend);
@@ -75,7 +75,7 @@ class UpstreamGate {
 	 * @param rejection what postpress refused the attempt with
 	 * @return the error to go on with
 	 */
-	UpstreamException onRejection(UpstreamRejection rejection) {
+	UpstreamProblem onRejection(UpstreamRejection rejection) {
 		Duration retryAfter = rejection.retryAfter();
 		if (this.pause == null || rejection.getStatusCode().value() != HttpStatus.TOO_MANY_REQUESTS.value()
 				|| retryAfter == null || retryAfter.isZero()) {
@@ -84,7 +84,7 @@ class UpstreamGate {
 		String title = Objects.requireNonNullElse(rejection.getBody().getTitle(), "Too many requests");
 		Instant until = this.clock.instant().plus(retryAfter);
 		this.pause.pause(new UpstreamPause.Pause(until, rejection.type(), title));
-		return new UpstreamPaused(rejection.type(), title, rejection.getBody().getDetail(), seconds(retryAfter));
+		return new UpstreamPauseInForce(rejection.type(), title, rejection.getBody().getDetail(), seconds(retryAfter));
 	}
 
 	/** Whole seconds for {@code Retry-After}, rounded up and at least one. */

@@ -18,25 +18,25 @@ import org.springframework.web.ErrorResponseException;
  * The subclasses are what Resilience4j is configured with: {@link UpstreamFailure} is
  * retried and counted by the circuit breaker, {@link UpstreamRejection} is neither,
  * {@link UpstreamBadResponse} is counted but not retried, and {@link UpstreamUnavailable}
- * and {@link UpstreamPaused} are answers given without calling postpress.
+ * and {@link UpstreamPauseInForce} are answers given without calling postpress.
  */
-public abstract sealed class UpstreamException extends ErrorResponseException
-		permits UpstreamFailure, UpstreamRejection, UpstreamBadResponse, UpstreamUnavailable, UpstreamPaused {
+public abstract sealed class UpstreamProblem extends ErrorResponseException
+		permits UpstreamFailure, UpstreamRejection, UpstreamBadResponse, UpstreamUnavailable, UpstreamPauseInForce {
 
 	private final @Nullable Duration retryAfter;
 
 	/** A problem in one of chat-proxy's own types. */
-	UpstreamException(ProblemType type, HttpStatus status, @Nullable String detail, @Nullable Duration retryAfter) {
+	UpstreamProblem(ProblemType type, HttpStatus status, @Nullable String detail, @Nullable Duration retryAfter) {
 		this(status, type.problem(status, detail), retryAfter);
 	}
 
 	/** A problem in the type postpress answered with. */
-	UpstreamException(HttpStatus status, String type, String title, @Nullable String detail,
+	UpstreamProblem(HttpStatus status, String type, String title, @Nullable String detail,
 			@Nullable Duration retryAfter) {
 		this(status, problem(status, type, title, detail), retryAfter);
 	}
 
-	private UpstreamException(HttpStatus status, ProblemDetail problem, @Nullable Duration retryAfter) {
+	private UpstreamProblem(HttpStatus status, ProblemDetail problem, @Nullable Duration retryAfter) {
 		super(status, problem, null);
 		this.retryAfter = retryAfter;
 		if (retryAfter != null) {
@@ -75,7 +75,7 @@ public abstract sealed class UpstreamException extends ErrorResponseException
 	 */
 	public boolean isServerSide() {
 		return (getStatusCode().is5xxServerError() && !(this instanceof UpstreamRejection))
-				|| this instanceof UpstreamPaused;
+				|| this instanceof UpstreamPauseInForce;
 	}
 
 	/**

@@ -8,9 +8,9 @@ import org.springframework.web.ErrorResponseException;
  * A caller asked for accounts its token does not grant: answered 403 before postpress is
  * called.
  */
-class InsufficientPermissionsException extends ErrorResponseException {
+class InsufficientPermissions extends ErrorResponseException {
 
-	InsufficientPermissionsException(String detail) {
+	InsufficientPermissions(String detail) {
 		super(ProblemType.INSUFFICIENT_PERMISSIONS.status(), ProblemType.INSUFFICIENT_PERMISSIONS.problem(detail),
 				null);
 	}

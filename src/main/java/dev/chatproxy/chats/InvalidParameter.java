@@ -8,11 +8,11 @@ import org.springframework.web.ErrorResponseException;
  * A request parameter broke a rule of CONTRACT.md section 1: a 400
  * {@code errors/invalid_parameters} whose detail names it.
  */
-public class InvalidParameterException extends ErrorResponseException {
+public class InvalidParameter extends ErrorResponseException {
 
 	private final String parameter;
 
-	InvalidParameterException(String parameter, String detail) {
+	InvalidParameter(String parameter, String detail) {
 		super(ProblemType.INVALID_PARAMETERS.status(), ProblemType.INVALID_PARAMETERS.problem(detail), null);
 		this.parameter = parameter;
 	}

@@ -15,7 +15,7 @@ import org.springframework.web.util.UriUtils;
  * being neither a dot segment nor anything that decodes to a path separator, whatever the
  * validation in front of it let through. The key is sent to that endpoint only.
  */
-final class UpstreamUriGuard {
+final class UpstreamUriCheck {
 
 	private final URI base;
 
@@ -23,7 +23,7 @@ final class UpstreamUriGuard {
 
 	private static final String SUFFIX = "/chats";
 
-	UpstreamUriGuard(URI baseUrl) {
+	UpstreamUriCheck(URI baseUrl) {
 		this.base = baseUrl;
 		String basePath = (baseUrl.getRawPath() != null) ? baseUrl.getRawPath() : "";
 		this.prefix = (basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath)

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * What an attempt must pass before it calls postpress: the fleet's pause, then the
  * budget; and which of their answers a stale page may replace.
  */
-class UpstreamGateTests {
+class UpstreamAdmissionTests {
 
 	private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
 
@@ -32,7 +32,8 @@ class UpstreamGateTests {
 
 	@Test
 	void letsAnAttemptThroughWhenATokenIsTaken() {
-		UpstreamGate gate = new UpstreamGate(() -> Mono.just(Duration.ZERO), this.pause, this.clock, this.meters);
+		UpstreamAdmission gate = new UpstreamAdmission(() -> Mono.just(Duration.ZERO), this.pause, this.clock,
+				this.meters);
 
 		gate.admit().block();
 
@@ -41,7 +42,8 @@ class UpstreamGateTests {
 
 	@Test
 	void refusesWithServiceUnavailableAndTheWaitRoundedUpWhenTheBudgetIsSpent() {
-		UpstreamGate gate = new UpstreamGate(() -> Mono.just(Duration.ofMillis(1200)), null, this.clock, this.meters);
+		UpstreamAdmission gate = new UpstreamAdmission(() -> Mono.just(Duration.ofMillis(1200)), null, this.clock,
+				this.meters);
 
 		assertThatExceptionOfType(UpstreamUnavailable.class).isThrownBy(() -> gate.admit().block())
 			.satisfies((refused) -> {
@@ -56,18 +58,19 @@ class UpstreamGateTests {
 	void answersWithThePauseAndItsRemainingTimeWithoutDrawingOnTheBudget() {
 		this.pause.held.set(new UpstreamPause.Pause(NOW.plusMillis(4500), "errors/too_many_requests", "Slow down"));
 		AtomicReference<Boolean> drawn = new AtomicReference<>(false);
-		UpstreamGate gate = new UpstreamGate(() -> {
+		UpstreamAdmission gate = new UpstreamAdmission(() -> {
 			drawn.set(true);
 			return Mono.just(Duration.ZERO);
 		}, this.pause, this.clock, this.meters);
 
-		assertThatExceptionOfType(UpstreamPaused.class).isThrownBy(() -> gate.admit().block()).satisfies((paused) -> {
-			assertThat(paused.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
-			assertThat(paused.type()).isEqualTo("errors/too_many_requests");
-			assertThat(paused.getBody().getTitle()).isEqualTo("Slow down");
-			assertThat(paused.retryAfter()).isEqualTo(Duration.ofSeconds(5));
-			assertThat(paused.isServerSide()).as("a stale page may answer instead").isTrue();
-		});
+		assertThatExceptionOfType(UpstreamPauseInForce.class).isThrownBy(() -> gate.admit().block())
+			.satisfies((paused) -> {
+				assertThat(paused.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+				assertThat(paused.type()).isEqualTo("errors/too_many_requests");
+				assertThat(paused.getBody().getTitle()).isEqualTo("Slow down");
+				assertThat(paused.retryAfter()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(paused.isServerSide()).as("a stale page may answer instead").isTrue();
+			});
 		assertThat(drawn).hasValue(false);
 		assertThat(this.meters.get("chatproxy.upstream.paused").counter().count()).isOne();
 	}
@@ -75,17 +78,18 @@ class UpstreamGateTests {
 	@Test
 	void aPauseThatEndedHoldsNothingBack() {
 		this.pause.held.set(new UpstreamPause.Pause(NOW, "errors/too_many_requests", "Slow down"));
-		UpstreamGate gate = new UpstreamGate(() -> Mono.just(Duration.ZERO), this.pause, this.clock, this.meters);
+		UpstreamAdmission gate = new UpstreamAdmission(() -> Mono.just(Duration.ZERO), this.pause, this.clock,
+				this.meters);
 
 		gate.admit().block();
 	}
 
 	@Test
 	void aSingleReplicaPassesA429OnAsItCame() {
-		UpstreamGate gate = new UpstreamGate(UpstreamBudget.UNLIMITED, null, this.clock, this.meters);
+		UpstreamAdmission gate = new UpstreamAdmission(UpstreamBudget.UNLIMITED, null, this.clock, this.meters);
 		UpstreamRejection tooMany = tooManyRequests(Duration.ofSeconds(7));
 
-		UpstreamException answer = gate.onRejection(tooMany);
+		UpstreamProblem answer = gate.onRejection(tooMany);
 
 		assertThat(answer).isSameAs(tooMany);
 		assertThat(answer.isServerSide()).as("no stale page for a plain 429").isFalse();
@@ -93,11 +97,11 @@ class UpstreamGateTests {
 
 	@Test
 	void inFleetModeA429WithRetryAfterPausesTheFleet() {
-		UpstreamGate gate = new UpstreamGate(UpstreamBudget.UNLIMITED, this.pause, this.clock, this.meters);
+		UpstreamAdmission gate = new UpstreamAdmission(UpstreamBudget.UNLIMITED, this.pause, this.clock, this.meters);
 
-		UpstreamException answer = gate.onRejection(tooManyRequests(Duration.ofSeconds(7)));
+		UpstreamProblem answer = gate.onRejection(tooManyRequests(Duration.ofSeconds(7)));
 
-		assertThat(answer).isInstanceOf(UpstreamPaused.class);
+		assertThat(answer).isInstanceOf(UpstreamPauseInForce.class);
 		assertThat(answer.retryAfter()).isEqualTo(Duration.ofSeconds(7));
 		assertThat(answer.getBody().getDetail()).isEqualTo("Detail from postpress");
 		assertThat(this.pause.held.get())
@@ -106,7 +110,7 @@ class UpstreamGateTests {
 
 	@Test
 	void inFleetModeOtherRefusalsAndA429WithoutRetryAfterPauseNothing() {
-		UpstreamGate gate = new UpstreamGate(UpstreamBudget.UNLIMITED, this.pause, this.clock, this.meters);
+		UpstreamAdmission gate = new UpstreamAdmission(UpstreamBudget.UNLIMITED, this.pause, this.clock, this.meters);
 		UpstreamRejection noRetryAfter = tooManyRequests(null);
 		UpstreamRejection notFound = new UpstreamRejection(HttpStatus.NOT_FOUND, "errors/resource_not_found",
 				"Not found", null, null);

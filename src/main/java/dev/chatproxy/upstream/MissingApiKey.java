@@ -3,12 +3,12 @@ package dev.chatproxy.upstream;
 /**
  * Thrown at start-up when no postpress API key is configured.
  */
-class MissingApiKeyException extends IllegalStateException {
+class MissingApiKey extends IllegalStateException {
 
 	static final String MESSAGE = "POSTPRESS_API_KEY is not set: chat-proxy needs the postpress API key "
 			+ "(property postpress.api-key) to start";
 
-	MissingApiKeyException() {
+	MissingApiKey() {
 		super(MESSAGE);
 	}
 

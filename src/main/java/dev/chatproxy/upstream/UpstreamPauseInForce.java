@@ -11,9 +11,9 @@ import org.springframework.http.HttpStatus;
  * time left as {@code Retry-After}. Unlike a 429 passed on by a single replica, a stale
  * page may be served instead.
  */
-public final class UpstreamPaused extends UpstreamException {
+public final class UpstreamPauseInForce extends UpstreamProblem {
 
-	UpstreamPaused(String type, String title, @Nullable String detail, Duration retryAfter) {
+	UpstreamPauseInForce(String type, String title, @Nullable String detail, Duration retryAfter) {
 		super(HttpStatus.TOO_MANY_REQUESTS, type, title, (detail != null) ? detail
 				: "postpress is rate limiting this service; calls to it are paused. Retry later.", retryAfter);
 	}
