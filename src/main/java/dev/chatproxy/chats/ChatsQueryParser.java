@@ -112,8 +112,7 @@ final class ChatsQueryParser {
 				// an impossible date such as 2026-02-30: rejected below
 			}
 		}
-		throw new InvalidParameter(name,
-				"'" + name + "' must be a UTC datetime formatted YYYY-MM-DDTHH:MM:SS.sssZ.");
+		throw new InvalidParameter(name, "'" + name + "' must be a UTC datetime formatted YYYY-MM-DDTHH:MM:SS.sssZ.");
 	}
 
 	private static int limit(@Nullable String value) {

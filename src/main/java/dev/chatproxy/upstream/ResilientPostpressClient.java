@@ -28,9 +28,9 @@ import reactor.core.publisher.Mono;
  * whatever happens inside; inside the breaker, so that running out of time is a failure
  * it counts rather than a cancellation it ignores;</li>
  * <li><b>retry</b>: the attempts of one request, with backoff;</li>
- * <li><b>gate</b> ({@link UpstreamAdmission}): the fleet's 429 pause and the budget, checked
- * by each attempt so that retries draw on the budget too; an attempt it holds back fails
- * at once, never waiting, and the breaker ignores that outcome;</li>
+ * <li><b>gate</b> ({@link UpstreamAdmission}): the fleet's 429 pause and the budget,
+ * checked by each attempt so that retries draw on the budget too; an attempt it holds
+ * back fails at once, never waiting, and the breaker ignores that outcome;</li>
  * <li><b>bulkhead</b>: innermost, so a permit is held only while a request is really in
  * flight, not while a retry waits;</li>
  * <li><b>attempt timeout</b>: {@code postpress.response-timeout} for the whole exchange,

@@ -92,7 +92,7 @@ class UpstreamUriPropertyTests {
 	void theQueryIsTheSameSerialisationAsTheCacheKeyEncodedByTheBuilder() {
 		ChatsQuery query = new ChatsQuery(List.of("a"), "x&after=y %", "2026-05-16T18:24:11.000Z",
 				"2026-01-01T00:00:00.000Z", 7, List.of("acc_2", "acc_1"));
-		URI uri = this.guard.check(build(query));
+		URI uri = this.uriCheck.check(build(query));
 
 		Map<String, String> sent = new LinkedHashMap<>();
 		for (String pair : uri.getRawQuery().split("&")) {
