@@ -20,10 +20,10 @@ class InvalidationsEndpoint {
 
 	private static final String SOURCE = "operator";
 
-	private final PageInvalidator invalidator;
+	private final Invalidations invalidations;
 
-	InvalidationsEndpoint(PageInvalidator invalidator) {
-		this.invalidator = invalidator;
+	InvalidationsEndpoint(Invalidations invalidations) {
+		this.invalidations = invalidations;
 	}
 
 	/**
@@ -41,7 +41,7 @@ class InvalidationsEndpoint {
 		if (invalidation.isEmpty()) {
 			throw new NothingToInvalidate();
 		}
-		return Map.of("invalidated", this.invalidator.invalidate(invalidation));
+		return Map.of("invalidated", this.invalidations.invalidate(invalidation));
 	}
 
 	/**

@@ -30,7 +30,7 @@ public class PageCache {
 
 	private final ConcurrentMap<PageKey, PageFlight> flights = new ConcurrentHashMap<>();
 
-	private final SharedPages shared;
+	private final SharedTier shared;
 
 	private final StatsCounter stats;
 
@@ -46,7 +46,7 @@ public class PageCache {
 
 	private final PageCacheMetrics metrics;
 
-	PageCache(ConcurrentMap<Object, CompletableFuture<Object>> pages, SharedPages shared, StatsCounter stats,
+	PageCache(ConcurrentMap<Object, CompletableFuture<Object>> pages, SharedTier shared, StatsCounter stats,
 			Ticker ticker, PageCacheProperties properties, Predicate<Throwable> servesStaleOn,
 			PageCacheMetrics metrics) {
 		this.pages = pages;
@@ -144,7 +144,7 @@ public class PageCache {
 	 * @param invalidation what an event or operator touches
 	 * @return how many fresh pages were marked stale
 	 */
-	public int invalidate(Invalidation invalidation) {
+	int invalidate(Invalidation invalidation) {
 		if (invalidation.isEmpty()) {
 			return 0;
 		}

@@ -1,7 +1,9 @@
 package dev.chatproxy.cache;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -13,14 +15,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.cache.actuate.endpoint.CachesEndpoint;
+import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
 import org.springframework.cache.caffeine.CaffeineCacheManager;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The {@value #CACHE} cache, registered with Spring's {@code CacheManager} so that the
- * actuator lists, clears and measures it.
+ * actuator lists, clears and measures it; the shared tier behind it (none unless
+ * {@code proxy.cache.shared} names one) and the one way to invalidate and purge both.
  */
 @Configuration(proxyBeanMethods = false)
 class PageCacheConfiguration {
@@ -62,13 +69,13 @@ class PageCacheConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	SharedPages sharedPages() {
-		return new LocalSharedPages();
+	@ConditionalOnProperty(name = "proxy.cache.shared", havingValue = "none", matchIfMissing = true)
+	NoSharedTier noSharedTier() {
+		return new NoSharedTier();
 	}
 
 	@Bean
-	PageCache pageCache(CaffeineCacheManager cacheManager, SharedPages sharedPages, StatsCounter stats, Ticker ticker,
+	PageCache pageCache(CaffeineCacheManager cacheManager, SharedTier sharedTier, StatsCounter stats, Ticker ticker,
 			PageCacheProperties properties, MeterRegistry meters) {
 		AsyncCache<Object, Object> cache = ((CaffeineCache) Objects.requireNonNull(cacheManager.getCache(CACHE)))
 			.getAsyncCache();
@@ -84,20 +91,31 @@ class PageCacheConfiguration {
 			.baseUnit("bytes")
 			.tag("cache", CACHE)
 			.register(meters);
-		return new PageCache(cache.asMap(), sharedPages, stats, ticker, properties,
+		return new PageCache(cache.asMap(), sharedTier, stats, ticker, properties,
 				(error) -> error instanceof UpstreamProblem upstream && upstream.isServerSide(),
 				new PageCacheMetrics(meters));
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	PageInvalidator pageInvalidator(PageCache pageCache) {
-		return new LocalPageInvalidator(pageCache);
+	Invalidations invalidations(PageCache pageCache, CaffeineCacheManager cacheManager, SharedTier sharedTier,
+			ApplicationEventPublisher events) {
+		return new Invalidations(pageCache, cacheManager, sharedTier, events);
 	}
 
 	@Bean
-	InvalidationsEndpoint invalidationsEndpoint(PageInvalidator invalidator) {
-		return new InvalidationsEndpoint(invalidator);
+	InvalidationsEndpoint invalidationsEndpoint(Invalidations invalidations) {
+		return new InvalidationsEndpoint(invalidations);
+	}
+
+	/**
+	 * {@code DELETE /actuator/caches} purges every tier, not only this replica's cache.
+	 */
+	@Bean
+	CachesEndpoint cachesEndpoint(Map<String, CacheManager> cacheManagers, Invalidations invalidations) {
+		return new CachesEndpoint(cacheManagers.entrySet()
+			.stream()
+			.collect(Collectors.toMap(Map.Entry::getKey,
+					(entry) -> new PurgingCacheManager(entry.getValue(), invalidations))));
 	}
 
 }

@@ -8,7 +8,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /**
  * The pub/sub channels through which replicas tell each other what changed: a page's
  * lease was released (message: the page's hash), pages were invalidated (message: the
- * invalidation and its sender, as JSON), the cache was purged (message: the sender).
+ * invalidation and its sender, as JSON), the cache was purged (message: the sender),
+ * postpress asked for a pause (message: the pause, see {@link RedisUpstreamPause}).
  */
 class FleetChannels {
 
@@ -17,6 +18,11 @@ class FleetChannels {
 	static final String INVALIDATIONS = "chat-proxy:invalidations";
 
 	static final String PURGES = "chat-proxy:purges";
+
+	static final String PAUSES = RedisUpstreamPause.CHANNEL;
+
+	/** Every channel, for the replica's one subscription. */
+	static final String[] ALL = { LEASE_RELEASED, INVALIDATIONS, PURGES, PAUSES };
 
 	private final StringRedisTemplate redis;
 

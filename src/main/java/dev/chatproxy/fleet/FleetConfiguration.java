@@ -2,14 +2,11 @@ package dev.chatproxy.fleet;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.stream.Collectors;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.chatproxy.cache.PageCache;
 import dev.chatproxy.cache.PageCacheProperties;
 import dev.chatproxy.upstream.PostpressProperties;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -18,34 +15,30 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.cache.actuate.endpoint.CachesEndpoint;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
-import org.springframework.cache.CacheManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Fleet mode, wired only with {@code proxy.cache.shared=redis}: the shared tier replaces
- * the cache's local {@code SharedPages} and {@code PageInvalidator}, and every Redis
- * command is bounded by {@code proxy.cache.redis-timeout} and the {@code redis} circuit
- * breaker.
+ * Fleet mode, wired only with {@code proxy.cache.shared=redis}: the cache's shared tier
+ * is Redis, and every Redis command is bounded by {@code proxy.cache.redis-timeout} and
+ * the one {@value RedisGuard#BREAKER} circuit breaker of the {@link RedisGuard}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "proxy.cache.shared", havingValue = "redis")
 class FleetConfiguration {
 
-	private static final Log logger = LogFactory.getLog(FleetConfiguration.class);
+	private static final Logger logger = LoggerFactory.getLogger(FleetConfiguration.class);
 
 	private static final long CONNECT_TIMEOUT_MILLIS = 1000;
 
@@ -73,16 +66,16 @@ class FleetConfiguration {
 	}
 
 	@Bean
-	RedisGuard redisGuard(CircuitBreakerRegistry breakers, MeterRegistry meters) {
-		CircuitBreaker breaker = breakers.circuitBreaker("redis");
+	RedisGuard redisGuard(CircuitBreakerRegistry breakers, FleetProperties fleet, MeterRegistry meters) {
+		CircuitBreaker breaker = breakers.circuitBreaker(RedisGuard.BREAKER);
 		breaker.getEventPublisher()
-			.onStateTransition((event) -> logger.warn("Redis circuit breaker: " + event.getStateTransition()
-					+ ((event.getStateTransition().getToState() == CircuitBreaker.State.OPEN)
-							? ", working alone until Redis answers" : "")));
+			.onStateTransition((event) -> logger.warn("Redis circuit breaker: {}{}", event.getStateTransition(),
+					(event.getStateTransition().getToState() == CircuitBreaker.State.OPEN)
+							? ", working alone until Redis answers" : ""));
 		Counter fallbacks = Counter.builder("chatproxy.cache.shared.fallback")
 			.description("Redis commands that failed, timed out or were skipped: the replica worked alone")
 			.register(meters);
-		return new RedisGuard(breaker, fallbacks);
+		return new RedisGuard(breaker, fleet.redisTimeout(), fallbacks);
 	}
 
 	@Bean(destroyMethod = "shutdownNow")
@@ -109,49 +102,25 @@ class FleetConfiguration {
 		return new FleetChannels(redis, json, UUID.randomUUID().toString());
 	}
 
-	// primary rather than instead of the local beans: the cache's configuration is read
-	// before this one, so its @ConditionalOnMissingBean cannot see these
 	@Bean
-	@Primary
-	RedisSharedPages fleetSharedPages(SharedPageStore store, StringRedisTemplate redis, FleetChannels channels,
+	RedisSharedTier redisSharedTier(SharedPageStore store, StringRedisTemplate redis, FleetChannels channels,
 			RedisGuard guard, ScheduledExecutorService fleetScheduler, PostpressProperties postpress,
 			MeterRegistry meters) {
-		return new RedisSharedPages(store, new Leases(redis, postpress.responseTimeout()), channels, guard,
+		return new RedisSharedTier(store, new Leases(redis, postpress.responseTimeout()), channels, guard,
 				fleetScheduler, postpress.responseTimeout(), postpress.deadline(), meters);
 	}
 
 	@Bean
-	@Primary
-	FleetPageInvalidator fleetPageInvalidator(PageCache pageCache, SharedPageStore store, FleetChannels channels,
-			RedisGuard guard) {
-		return new FleetPageInvalidator(pageCache, store, channels, guard);
-	}
-
-	@Bean
-	FleetPurge fleetPurge(SharedPageStore store, FleetChannels channels, RedisGuard guard) {
-		return new FleetPurge(store, channels, guard);
-	}
-
-	@Bean
-	FleetSubscriptions fleetSubscriptions(LettuceConnectionFactory connections, FleetChannels channels,
-			RedisSharedPages sharedPages, PageCache pageCache, CacheManager cacheManager,
-			ScheduledExecutorService fleetScheduler) {
-		return new FleetSubscriptions(connections, new FleetSubscriber(channels, sharedPages, pageCache, cacheManager),
+	FleetSubscription fleetSubscription(LettuceConnectionFactory connections, FleetChannels channels,
+			RedisSharedTier sharedTier, RedisUpstreamPause pause, ScheduledExecutorService fleetScheduler) {
+		return new FleetSubscription(connections, new FleetMessageListener(channels, sharedTier, pause),
 				fleetScheduler);
-	}
-
-	/** {@code DELETE /actuator/caches} purges the fleet, not only this replica. */
-	@Bean
-	CachesEndpoint cachesEndpoint(Map<String, CacheManager> cacheManagers, FleetPurge purge) {
-		return new CachesEndpoint(cacheManagers.entrySet()
-			.stream()
-			.collect(Collectors.toMap(Map.Entry::getKey, (entry) -> new PurgingCacheManager(entry.getValue(), purge))));
 	}
 
 	@Bean
 	SharedCacheHealthIndicator sharedCacheHealthIndicator(StringRedisTemplate redis, RedisGuard guard,
-			FleetSubscriptions subscriptions) {
-		return new SharedCacheHealthIndicator(redis, guard, subscriptions);
+			FleetSubscription subscription) {
+		return new SharedCacheHealthIndicator(redis, guard, subscription);
 	}
 
 }

@@ -1,33 +1,42 @@
 package dev.chatproxy.fleet;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.Counter;
+import reactor.core.publisher.Mono;
 
 /**
- * Runs every Redis command through the {@code redis} circuit breaker, so that a slow or
- * absent Redis costs at most one command timeout, and then nothing, until it answers
- * again.
+ * The one way to call Redis: every command, blocking or reactive, runs through the
+ * {@value #BREAKER} circuit breaker, so that a slow or absent Redis costs at most one
+ * command timeout, and then nothing, until it answers again.
  * <p>
- * The breaker needs several failures to open; meanwhile, one failed command makes the
- * replica skip Redis for {@value #QUIET_MILLIS} ms, so that a request which meets a hung
- * Redis pays one timeout, not one for each of its commands.
+ * The breaker needs several failures to open; meanwhile, one failed blocking command
+ * makes the replica skip Redis for {@value #QUIET_MILLIS} ms, so that a request which
+ * meets a hung Redis pays one timeout, not one for each of its commands.
  */
 class RedisGuard {
+
+	/** The Resilience4j circuit breaker around every Redis command. */
+	static final String BREAKER = "redis";
 
 	static final long QUIET_MILLIS = 1000;
 
 	private final CircuitBreaker breaker;
 
+	private final Duration timeout;
+
 	private final Counter fallbacks;
 
 	private volatile long quietUntilNanos = System.nanoTime();
 
-	RedisGuard(CircuitBreaker breaker, Counter fallbacks) {
+	RedisGuard(CircuitBreaker breaker, Duration timeout, Counter fallbacks) {
 		this.breaker = breaker;
+		this.timeout = timeout;
 		this.fallbacks = fallbacks;
 	}
 
@@ -69,6 +78,17 @@ class RedisGuard {
 		catch (SharedTierUnavailable ex) {
 			// counted as a fallback; the local cache still holds what matters
 		}
+	}
+
+	/**
+	 * Bounds a reactive command by {@code proxy.cache.redis-timeout} and the breaker; its
+	 * caller decides what a failure means.
+	 * @param <T> the type of its result
+	 * @param command the command
+	 * @return the guarded command
+	 */
+	<T> Mono<T> reactive(Mono<T> command) {
+		return command.timeout(this.timeout).transformDeferred(CircuitBreakerOperator.of(this.breaker));
 	}
 
 	CircuitBreaker.State state() {

@@ -6,8 +6,6 @@ import java.util.Objects;
 
 import dev.chatproxy.upstream.PostpressProperties;
 import dev.chatproxy.upstream.UpstreamBudget;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.Counter;
 import reactor.core.publisher.Mono;
 
@@ -52,9 +50,7 @@ final class RedisUpstreamBudget implements UpstreamBudget {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final CircuitBreaker circuitBreaker;
-
-	private final Duration timeout;
+	private final RedisGuard guard;
 
 	private final UpstreamBudget fallback;
 
@@ -62,11 +58,10 @@ final class RedisUpstreamBudget implements UpstreamBudget {
 
 	private final List<String> arguments;
 
-	RedisUpstreamBudget(ReactiveStringRedisTemplate redis, CircuitBreaker circuitBreaker, Duration timeout,
-			PostpressProperties.RateLimit rateLimit, UpstreamBudget fallback, Counter fallbacks) {
+	RedisUpstreamBudget(ReactiveStringRedisTemplate redis, RedisGuard guard, PostpressProperties.RateLimit rateLimit,
+			UpstreamBudget fallback, Counter fallbacks) {
 		this.redis = redis;
-		this.circuitBreaker = circuitBreaker;
-		this.timeout = timeout;
+		this.guard = guard;
 		this.fallback = fallback;
 		this.fallbacks = fallbacks;
 		this.arguments = List.of(Double.toString(Objects.requireNonNull(rateLimit.requestsPerSecond())),
@@ -75,10 +70,7 @@ final class RedisUpstreamBudget implements UpstreamBudget {
 
 	@Override
 	public Mono<Duration> tryAcquire() {
-		return this.redis.execute(TAKE, List.of(KEY), this.arguments)
-			.next()
-			.timeout(this.timeout)
-			.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
+		return this.guard.reactive(this.redis.execute(TAKE, List.of(KEY), this.arguments).next())
 			.map((micros) -> Duration.ofNanos(micros * 1000))
 			.onErrorResume((ex) -> {
 				this.fallbacks.increment();

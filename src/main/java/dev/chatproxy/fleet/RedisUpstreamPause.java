@@ -7,27 +7,22 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.chatproxy.system.ProblemType;
 import dev.chatproxy.upstream.UpstreamPause;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.retry.Retry;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
  * The fleet's 429 pause: recorded in Redis ({@code SET ... PX}) and published to every
  * replica, which keeps it in memory, so that asking whether calls are paused costs no
- * round trip. A replica reads the recorded pause when it starts, and again whenever its
- * subscription is re-established.
+ * round trip. The fleet's one subscription delivers the published pauses; a replica reads
+ * the recorded pause when it subscribes, and again whenever its subscription is
+ * re-established.
  */
-final class RedisUpstreamPause implements UpstreamPause, InitializingBean, DisposableBean {
+final class RedisUpstreamPause implements UpstreamPause {
 
 	/** The pause in force, expiring with it: {@code <until epoch ms> <type> <title>}. */
 	static final String KEY = "chat-proxy:upstream:pause";
@@ -38,41 +33,33 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean, Dispo
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final CircuitBreaker circuitBreaker;
-
-	private final Duration timeout;
+	private final RedisGuard guard;
 
 	private final Clock clock;
 
 	private final AtomicReference<@Nullable Pause> current = new AtomicReference<>();
 
-	private @Nullable Disposable subscription;
-
-	RedisUpstreamPause(ReactiveStringRedisTemplate redis, CircuitBreaker circuitBreaker, Duration timeout,
-			Clock clock) {
+	RedisUpstreamPause(ReactiveStringRedisTemplate redis, RedisGuard guard, Clock clock) {
 		this.redis = redis;
-		this.circuitBreaker = circuitBreaker;
-		this.timeout = timeout;
+		this.guard = guard;
 		this.clock = clock;
 	}
 
-	@Override
-	public void afterPropertiesSet() {
-		// read the recorded pause once subscribed, so that none published meanwhile is
-		// missed. Deferred and off the starting thread: making the listener connects at
-		// once, and a Redis that is down or slow must not stop the replica from starting
-		this.subscription = Mono.defer(() -> this.redis.listenToChannelLater(CHANNEL))
-			.subscribeOn(Schedulers.boundedElastic())
-			.flatMapMany((messages) -> readRecorded().thenMany(messages))
-			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30)))
-			.subscribe((message) -> hold(decode(message.getMessage())));
+	/**
+	 * Holds a pause another replica published on {@value #CHANNEL}.
+	 * @param message the published pause
+	 */
+	void heard(String message) {
+		hold(decode(message));
 	}
 
-	@Override
-	public void destroy() {
-		if (this.subscription != null) {
-			this.subscription.dispose();
-		}
+	/**
+	 * Reads the recorded pause, once subscribed to {@value #CHANNEL} (again after a
+	 * reconnection), so that none published meanwhile is missed. Off the calling thread:
+	 * the subscription tells of itself on Redis' event loop.
+	 */
+	void subscribed() {
+		readRecorded().subscribeOn(Schedulers.boundedElastic()).subscribe();
 	}
 
 	@Override
@@ -89,19 +76,14 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean, Dispo
 			return;
 		}
 		String value = encode(pause);
-		this.redis.opsForValue()
-			.set(KEY, value, left)
-			.then(this.redis.convertAndSend(CHANNEL, value))
-			.timeout(this.timeout)
-			.transformDeferred(CircuitBreakerOperator.of(this.circuitBreaker))
+		this.guard
+			.reactive(this.redis.opsForValue().set(KEY, value, left).then(this.redis.convertAndSend(CHANNEL, value)))
 			.subscribe(null,
 					(ex) -> logger.warn("Could not share postpress' 429 pause with the fleet: {}", ex.toString()));
 	}
 
 	private Mono<Void> readRecorded() {
-		return this.redis.opsForValue()
-			.get(KEY)
-			.timeout(this.timeout)
+		return this.guard.reactive(this.redis.opsForValue().get(KEY))
 			.doOnNext((value) -> hold(decode(value)))
 			.onErrorResume((ex) -> Mono.empty())
 			.then();

@@ -19,12 +19,12 @@ class SharedCacheHealthIndicator implements HealthIndicator {
 
 	private final RedisGuard guard;
 
-	private final FleetSubscriptions subscriptions;
+	private final FleetSubscription subscription;
 
-	SharedCacheHealthIndicator(StringRedisTemplate redis, RedisGuard guard, FleetSubscriptions subscriptions) {
+	SharedCacheHealthIndicator(StringRedisTemplate redis, RedisGuard guard, FleetSubscription subscription) {
 		this.redis = redis;
 		this.guard = guard;
-		this.subscriptions = subscriptions;
+		this.subscription = subscription;
 	}
 
 	@Override
@@ -34,14 +34,14 @@ class SharedCacheHealthIndicator implements HealthIndicator {
 			return Health.up()
 				.withDetail("shared", "redis")
 				.withDetail("breaker", this.guard.state())
-				.withDetail("subscribed", this.subscriptions.isSubscribed())
+				.withDetail("subscribed", this.subscription.isSubscribed())
 				.build();
 		}
 		catch (SharedTierUnavailable ex) {
 			return Health.status(FALLBACK)
 				.withDetail("shared", "none: working alone until Redis answers")
 				.withDetail("breaker", this.guard.state())
-				.withDetail("subscribed", this.subscriptions.isSubscribed())
+				.withDetail("subscribed", this.subscription.isSubscribed())
 				.withDetail("error", String.valueOf(ex.getMessage()))
 				.build();
 		}

@@ -3,8 +3,9 @@ package dev.chatproxy.webhooks;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
-import dev.chatproxy.cache.PageInvalidator;
+import dev.chatproxy.cache.Invalidation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -21,14 +22,14 @@ class InvalidationQueue implements DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(InvalidationQueue.class);
 
-	private final PageInvalidator invalidator;
+	private final ToIntFunction<Invalidation> invalidations;
 
 	private final ThreadPoolExecutor executor;
 
 	private final Counter dropped;
 
-	InvalidationQueue(PageInvalidator invalidator, int capacity, MeterRegistry meters) {
-		this.invalidator = invalidator;
+	InvalidationQueue(ToIntFunction<Invalidation> invalidations, int capacity, MeterRegistry meters) {
+		this.invalidations = invalidations;
 		this.dropped = Counter.builder("chatproxy.webhook.dropped")
 			.description("Webhook events not applied because the queue was full")
 			.register(meters);
@@ -50,7 +51,7 @@ class InvalidationQueue implements DisposableBean {
 
 	private void apply(MessageEvent event) {
 		try {
-			int marked = this.invalidator.invalidate(event.invalidation());
+			int marked = this.invalidations.applyAsInt(event.invalidation());
 			logger.debug("Webhook {} for chats {} and attendees {}: {} pages marked stale", event.name(),
 					event.invalidation().chatIds(), event.invalidation().attendeeIds(), marked);
 		}

@@ -1,6 +1,6 @@
 package dev.chatproxy.webhooks;
 
-import dev.chatproxy.cache.PageInvalidator;
+import dev.chatproxy.cache.Invalidations;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.annotation.Bean;
@@ -16,9 +16,9 @@ import org.springframework.context.annotation.Configuration;
 class WebhookConfiguration {
 
 	@Bean
-	InvalidationQueue invalidationQueue(PageInvalidator invalidator, WebhookProperties properties,
+	InvalidationQueue invalidationQueue(Invalidations invalidations, WebhookProperties properties,
 			MeterRegistry meters) {
-		return new InvalidationQueue(invalidator, properties.queueCapacity(), meters);
+		return new InvalidationQueue(invalidations::invalidate, properties.queueCapacity(), meters);
 	}
 
 }

@@ -122,7 +122,7 @@ class PageCacheInvalidationTests {
 		AsyncCache<Object, Object> cache = PageCacheConfiguration.caffeine(properties, this.ticker, stats)
 			.executor(Runnable::run)
 			.buildAsync();
-		return new PageCache(cache.asMap(), new LocalSharedPages(), stats, this.ticker, properties,
+		return new PageCache(cache.asMap(), new NoSharedTier(), stats, this.ticker, properties,
 				IllegalStateException.class::isInstance, new PageCacheMetrics(this.meters));
 	}
 

@@ -209,7 +209,7 @@ class PageCacheTests {
 			.executor(Runnable::run)
 			.buildAsync();
 		ConcurrentMap<Object, CompletableFuture<Object>> map = this.cache.asMap();
-		return new PageCache(map, new LocalSharedPages(), this.stats, this.ticker, properties,
+		return new PageCache(map, new NoSharedTier(), this.stats, this.ticker, properties,
 				IllegalStateException.class::isInstance, new PageCacheMetrics(this.meters));
 	}
 

@@ -19,10 +19,10 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.cache.CachedPage;
 import dev.chatproxy.cache.Invalidation;
-import dev.chatproxy.cache.PageInvalidator;
+import dev.chatproxy.cache.Invalidations;
 import dev.chatproxy.cache.PageKey;
-import dev.chatproxy.cache.SharedPages;
-import dev.chatproxy.cache.SharedPages.Loaded;
+import dev.chatproxy.cache.SharedTier;
+import dev.chatproxy.cache.SharedTier.Loaded;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.RedisServer;
 import dev.chatproxy.support.UpstreamGate;
@@ -180,7 +180,7 @@ class FleetIntegrationTests {
 		try {
 			List<Future<CompletableFuture<Loaded>>> started = new ArrayList<>();
 			for (int i = 0; i < 90; i++) {
-				SharedPages replica = replica(i % 3);
+				SharedTier replica = replica(i % 3);
 				started.add(callers.submit(() -> replica.load(key, loader)));
 			}
 			loads = new ArrayList<>();
@@ -245,7 +245,7 @@ class FleetIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(5, null)));
 
 		replicas.get(1)
-			.bean(PageInvalidator.class)
+			.bean(Invalidations.class)
 			.invalidate(new Invalidation(Set.of("att_1"), Set.of(), Set.of(), "operator"));
 
 		CachedPage shared = replica(0).get(key).join();
@@ -266,7 +266,7 @@ class FleetIntegrationTests {
 		replica(1).load(second, () -> CompletableFuture.completedFuture(page("second"))).join();
 
 		replicas.get(2)
-			.bean(PageInvalidator.class)
+			.bean(Invalidations.class)
 			.invalidate(new Invalidation(Set.of(), Set.of("chat_b"), Set.of(), "webhook"));
 
 		long now = Ticker.systemTicker().read();
@@ -289,8 +289,8 @@ class FleetIntegrationTests {
 			.allSatisfy((name) -> assertThat(name).startsWith("chat-proxy:").doesNotContain("att_1", "acc_", "chat_"));
 	}
 
-	private static SharedPages replica(int index) {
-		return replicas.get(index).bean(SharedPages.class);
+	private static SharedTier replica(int index) {
+		return replicas.get(index).bean(SharedTier.class);
 	}
 
 	private static int postpressCalls() {

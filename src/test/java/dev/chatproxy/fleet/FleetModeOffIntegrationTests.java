@@ -6,7 +6,7 @@ import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.chatproxy.cache.SharedPages;
+import dev.chatproxy.cache.SharedTier;
 import dev.chatproxy.support.Postpress;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -48,8 +48,8 @@ class FleetModeOffIntegrationTests {
 			assertThat(health.path("status").asString()).isEqualTo("UP");
 			assertThat(health.path("components").has("sharedCache")).isFalse();
 			assertThat(health.path("components").has("redis")).isFalse();
-			assertThat(context.getBeansOfType(RedisSharedPages.class)).isEmpty();
-			assertThat(context.getBean(SharedPages.class)).isNotInstanceOf(RedisSharedPages.class);
+			assertThat(context.getBeansOfType(RedisSharedTier.class)).isEmpty();
+			assertThat(context.getBean(SharedTier.class)).isNotInstanceOf(RedisSharedTier.class);
 			redis.setSoTimeout(200);
 			try {
 				redis.accept().close();

@@ -61,7 +61,7 @@ final class Replica implements AutoCloseable {
 	/** Waits until the replica hears the fleet's announcements. */
 	Replica awaitSubscribed() {
 		await("replica subscribed to the fleet's channels").atMost(Duration.ofSeconds(20))
-			.until(() -> bean(FleetSubscriptions.class).isSubscribed());
+			.until(() -> bean(FleetSubscription.class).isSubscribed());
 		return this;
 	}
 
@@ -79,7 +79,7 @@ final class Replica implements AutoCloseable {
 
 	/** Closes the {@code redis} breaker, as after a healthy period. */
 	void resetRedisBreaker() {
-		bean(CircuitBreakerRegistry.class).circuitBreaker("redis").reset();
+		bean(CircuitBreakerRegistry.class).circuitBreaker(RedisGuard.BREAKER).reset();
 	}
 
 	@Override

@@ -1,4 +1,4 @@
-package dev.chatproxy.fleet;
+package dev.chatproxy.cache;
 
 import java.util.Collection;
 import java.util.concurrent.Callable;
@@ -11,18 +11,19 @@ import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 
 /**
- * The cache manager as the actuator sees it in fleet mode: clearing a cache also purges
- * the shared tier and every other replica's copy.
+ * The cache manager as the actuator sees it: clearing a cache ({@code DELETE
+ * /actuator/caches}) empties this replica's cache first, then purges the shared tier and
+ * every other replica's copy.
  */
 class PurgingCacheManager implements CacheManager {
 
 	private final CacheManager delegate;
 
-	private final FleetPurge purge;
+	private final Invalidations invalidations;
 
-	PurgingCacheManager(CacheManager delegate, FleetPurge purge) {
+	PurgingCacheManager(CacheManager delegate, Invalidations invalidations) {
 		this.delegate = delegate;
-		this.purge = purge;
+		this.invalidations = invalidations;
 	}
 
 	@Override
@@ -37,7 +38,7 @@ class PurgingCacheManager implements CacheManager {
 	}
 
 	/**
-	 * A cache whose {@code clear} reaches the fleet; everything else is the delegate's.
+	 * A cache whose {@code clear} reaches every tier; everything else is the delegate's.
 	 */
 	private final class PurgingCache implements Cache {
 
@@ -50,13 +51,13 @@ class PurgingCacheManager implements CacheManager {
 		@Override
 		public void clear() {
 			this.cache.clear();
-			PurgingCacheManager.this.purge.purge();
+			PurgingCacheManager.this.invalidations.purged();
 		}
 
 		@Override
 		public boolean invalidate() {
 			boolean invalidated = this.cache.invalidate();
-			PurgingCacheManager.this.purge.purge();
+			PurgingCacheManager.this.invalidations.purged();
 			return invalidated;
 		}
 

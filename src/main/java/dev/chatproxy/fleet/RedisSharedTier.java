@@ -13,21 +13,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.chatproxy.cache.CachedPage;
+import dev.chatproxy.cache.Invalidation;
 import dev.chatproxy.cache.PageKey;
-import dev.chatproxy.cache.SharedPages;
+import dev.chatproxy.cache.SharedTier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The shared tier in Redis, with one fetch per page in flight across the fleet.
+ * The shared tier in Redis, with one fetch per page in flight across the fleet, and
+ * invalidations and purges announced to every replica through pub/sub.
  * <p>
  * {@link #load} takes the page's lease or, if another replica holds it, waits for that
  * replica to release it (told by pub/sub, checked by a poll in case the message is lost)
  * and reads the page it stored. A waiter whose holder vanished without filling the page
  * takes the lease over. Whenever Redis fails, the replica fetches alone.
  */
-class RedisSharedPages implements SharedPages {
+class RedisSharedTier implements SharedTier {
 
 	private static final Duration POLL = Duration.ofMillis(150);
 
@@ -55,7 +57,9 @@ class RedisSharedPages implements SharedPages {
 
 	private final ConcurrentMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
-	RedisSharedPages(SharedPageStore store, Leases leases, FleetChannels channels, RedisGuard guard,
+	private volatile @Nullable Changes changes;
+
+	RedisSharedTier(SharedPageStore store, Leases leases, FleetChannels channels, RedisGuard guard,
 			ScheduledExecutorService scheduler, Duration lease, Duration waitLimit, MeterRegistry meters) {
 		this.store = store;
 		this.leases = leases;
@@ -110,6 +114,44 @@ class RedisSharedPages implements SharedPages {
 			return lead(key, hash, token, upstream);
 		}
 		return new Waiter(key, hash, token, holder, storedSince, upstream).start();
+	}
+
+	@Override
+	public void invalidate(Invalidation invalidation) {
+		this.guard.quietly(() -> this.store.invalidate(invalidation));
+		this.guard.quietly(() -> this.channels.invalidated(invalidation));
+	}
+
+	@Override
+	public void purge() {
+		this.guard.quietly(this.store::purge);
+		this.guard.quietly(this.channels::purged);
+	}
+
+	@Override
+	public void listen(Changes changes) {
+		this.changes = changes;
+	}
+
+	/**
+	 * Applies to this replica what another replica invalidated.
+	 * @param invalidation what it touched
+	 */
+	void invalidatedElsewhere(Invalidation invalidation) {
+		Changes listener = this.changes;
+		if (listener != null) {
+			listener.invalidated(invalidation);
+		}
+	}
+
+	/**
+	 * Applies to this replica that another replica purged the cache.
+	 */
+	void purgedElsewhere() {
+		Changes listener = this.changes;
+		if (listener != null) {
+			listener.purged();
+		}
 	}
 
 	/**
@@ -195,16 +237,16 @@ class RedisSharedPages implements SharedPages {
 			this.token = token;
 			this.awaited = awaited;
 			this.upstream = upstream;
-			this.deadlineNanos = System.nanoTime() + RedisSharedPages.this.waitLimit.toNanos();
+			this.deadlineNanos = System.nanoTime() + RedisSharedTier.this.waitLimit.toNanos();
 		}
 
 		CompletableFuture<Loaded> start() {
-			RedisSharedPages.this.waiters.computeIfAbsent(this.hash, (hash) -> ConcurrentHashMap.newKeySet()).add(this);
-			ScheduledFuture<?> polling = RedisSharedPages.this.scheduler.scheduleWithFixedDelay(this::poll,
+			RedisSharedTier.this.waiters.computeIfAbsent(this.hash, (hash) -> ConcurrentHashMap.newKeySet()).add(this);
+			ScheduledFuture<?> polling = RedisSharedTier.this.scheduler.scheduleWithFixedDelay(this::poll,
 					POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
 			this.result.whenComplete((loaded, error) -> {
 				polling.cancel(false);
-				RedisSharedPages.this.waiters.computeIfPresent(this.hash, (hash, waiting) -> {
+				RedisSharedTier.this.waiters.computeIfPresent(this.hash, (hash, waiting) -> {
 					waiting.remove(this);
 					return waiting.isEmpty() ? null : waiting;
 				});
@@ -221,7 +263,7 @@ class RedisSharedPages implements SharedPages {
 				return;
 			}
 			try {
-				String answer = RedisSharedPages.this.guard.call(() -> RedisSharedPages.this.leases
+				String answer = RedisSharedTier.this.guard.call(() -> RedisSharedTier.this.leases
 					.acquireOrWatch(this.hash, this.token, this.awaited, this.storedSince));
 				if (answer.equals(Leases.FILLED)) {
 					filled();
@@ -239,7 +281,7 @@ class RedisSharedPages implements SharedPages {
 		}
 
 		private void filled() {
-			CachedPage page = RedisSharedPages.this.guard.call(() -> RedisSharedPages.this.store.read(this.hash));
+			CachedPage page = RedisSharedTier.this.guard.call(() -> RedisSharedTier.this.store.read(this.hash));
 			if (page != null) {
 				this.result.complete(new Loaded(page, true));
 			}

@@ -5,31 +5,32 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * The replica's subscription to the fleet's channels, on a pub/sub connection of its own.
+ * The replica's one subscription to the fleet's channels (leases, invalidations, purges
+ * and the 429 pause), on a pub/sub connection of its own.
  * <p>
  * It is opened, with the shared connection for commands, in the background and tried
  * again every second until Redis answers, so that a replica starts, and serves, while
  * Redis is down. Once open, Lettuce reconnects it after an outage and subscribes again by
  * itself.
  */
-class FleetSubscriptions implements SmartLifecycle {
+class FleetSubscription implements SmartLifecycle {
 
-	private static final Log logger = LogFactory.getLog(FleetSubscriptions.class);
+	private static final Logger logger = LoggerFactory.getLogger(FleetSubscription.class);
 
 	private static final long RETRY_SECONDS = 1;
 
 	private final LettuceConnectionFactory connections;
 
-	private final FleetSubscriber subscriber;
+	private final FleetMessageListener listener;
 
 	private final ScheduledExecutorService scheduler;
 
@@ -37,10 +38,10 @@ class FleetSubscriptions implements SmartLifecycle {
 
 	private volatile @Nullable StatefulRedisPubSubConnection<String, String> connection;
 
-	FleetSubscriptions(LettuceConnectionFactory connections, FleetSubscriber subscriber,
+	FleetSubscription(LettuceConnectionFactory connections, FleetMessageListener listener,
 			ScheduledExecutorService scheduler) {
 		this.connections = connections;
-		this.subscriber = subscriber;
+		this.listener = listener;
 		this.scheduler = scheduler;
 	}
 
@@ -64,16 +65,16 @@ class FleetSubscriptions implements SmartLifecycle {
 				throw new IllegalStateException("fleet mode needs a standalone or sentinel Redis, not a cluster");
 			}
 			opened = client.connectPubSub();
-			opened.addListener(this.subscriber);
-			opened.sync().subscribe(FleetChannels.LEASE_RELEASED, FleetChannels.INVALIDATIONS, FleetChannels.PURGES);
+			opened.addListener(this.listener);
+			opened.sync().subscribe(FleetChannels.ALL);
 			this.connection = opened;
 		}
 		catch (RuntimeException ex) {
 			if (opened != null) {
 				opened.closeAsync();
 			}
-			logger.warn("Cannot subscribe to the fleet's Redis channels yet (" + ex.getClass().getSimpleName()
-					+ "); trying again in " + RETRY_SECONDS + "s");
+			logger.warn("Cannot subscribe to the fleet's Redis channels yet ({}); trying again in {}s",
+					ex.getClass().getSimpleName(), RETRY_SECONDS);
 			this.scheduler.schedule(this::subscribe, RETRY_SECONDS, TimeUnit.SECONDS);
 		}
 	}
