@@ -43,8 +43,8 @@ class FleetConfiguration {
 	private static final long CONNECT_TIMEOUT_MILLIS = 1000;
 
 	@Bean
-	LettuceClientConfigurationBuilderCustomizer redisCommandTimeout(PageCacheProperties fleet) {
-		return (builder) -> builder.commandTimeout(fleet.redisTimeout());
+	LettuceClientConfigurationBuilderCustomizer redisCommandTimeout(PageCacheProperties cache) {
+		return (builder) -> builder.commandTimeout(cache.redisTimeout());
 	}
 
 	/**
@@ -55,18 +55,18 @@ class FleetConfiguration {
 	 * path.
 	 */
 	@Bean
-	LettuceClientOptionsBuilderCustomizer redisFailFast(PageCacheProperties fleet, DataRedisProperties redis) {
+	LettuceClientOptionsBuilderCustomizer redisFailFast(PageCacheProperties cache, DataRedisProperties redis) {
 		return (options) -> {
 			options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
 			if (redis.getConnectTimeout() == null) {
-				Duration connect = Duration.ofMillis(Math.max(CONNECT_TIMEOUT_MILLIS, fleet.redisTimeout().toMillis()));
+				Duration connect = Duration.ofMillis(Math.max(CONNECT_TIMEOUT_MILLIS, cache.redisTimeout().toMillis()));
 				options.socketOptions(SocketOptions.builder().connectTimeout(connect).build());
 			}
 		};
 	}
 
 	@Bean
-	RedisGuard redisGuard(CircuitBreakerRegistry breakers, FleetProperties fleet, MeterRegistry meters) {
+	RedisGuard redisGuard(CircuitBreakerRegistry breakers, PageCacheProperties cache, MeterRegistry meters) {
 		CircuitBreaker breaker = breakers.circuitBreaker(RedisGuard.BREAKER);
 		breaker.getEventPublisher()
 			.onStateTransition((event) -> logger.warn("Redis circuit breaker: {}{}", event.getStateTransition(),
@@ -75,7 +75,7 @@ class FleetConfiguration {
 		Counter fallbacks = Counter.builder("chatproxy.cache.shared.fallback")
 			.description("Redis commands that failed, timed out or were skipped: the replica worked alone")
 			.register(meters);
-		return new RedisGuard(breaker, fleet.redisTimeout(), fallbacks);
+		return new RedisGuard(breaker, cache.redisTimeout(), fallbacks);
 	}
 
 	@Bean(destroyMethod = "shutdownNow")

@@ -2,7 +2,6 @@ package dev.chatproxy.fleet;
 
 import java.time.Clock;
 
-import dev.chatproxy.upstream.LocalUpstreamBudget;
 import dev.chatproxy.upstream.PostpressProperties;
 import dev.chatproxy.upstream.UpstreamBudget;
 import io.micrometer.core.instrument.Counter;
@@ -27,7 +26,7 @@ class RedisUpstreamBudgetAndPauseConfiguration {
 	@ConditionalOnProperty("postpress.rate-limit.requests-per-second")
 	RedisUpstreamBudget redisUpstreamBudget(ReactiveStringRedisTemplate redis, RedisGuard guard,
 			PostpressProperties properties, MeterRegistry meters) {
-		UpstreamBudget fallback = LocalUpstreamBudget.of(properties.rateLimit());
+		UpstreamBudget fallback = UpstreamBudget.local(properties.rateLimit());
 		Counter fallbacks = Counter.builder("chatproxy.upstream.budget.fallback")
 			.description("Calls to postpress that drew on this replica's own budget because Redis did not answer")
 			.register(meters);

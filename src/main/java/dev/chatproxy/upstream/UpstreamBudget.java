@@ -20,4 +20,13 @@ public interface UpstreamBudget {
 	 */
 	Mono<Duration> tryAcquire();
 
+	/**
+	 * A budget of this replica alone, on the system's monotonic clock.
+	 * @param rateLimit the configured budget, which must be enabled
+	 * @return the budget
+	 */
+	static UpstreamBudget local(PostpressProperties.RateLimit rateLimit) {
+		return LocalUpstreamBudget.of(rateLimit);
+	}
+
 }
