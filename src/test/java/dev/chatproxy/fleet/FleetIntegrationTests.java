@@ -21,6 +21,7 @@ import dev.chatproxy.cache.CachedPage;
 import dev.chatproxy.cache.Invalidation;
 import dev.chatproxy.cache.Invalidations;
 import dev.chatproxy.cache.PageKey;
+import dev.chatproxy.cache.PagesInvalidated;
 import dev.chatproxy.cache.SharedTier;
 import dev.chatproxy.cache.SharedTier.Loaded;
 import dev.chatproxy.support.Postpress;
@@ -256,6 +257,44 @@ class FleetIntegrationTests {
 			assertThat(replicas.get(0).get(CHATS).body()).isEqualTo(after);
 			assertThat(replicas.get(2).get(CHATS).body()).isEqualTo(after);
 		});
+	}
+
+	@Test
+	void operatorInvalidationIsPublishedOnceOnItsReplicaAndOnceOnEveryOther() {
+		List<List<PagesInvalidated>> heard = replicas.stream().map(Replica::recordPagesInvalidated).toList();
+
+		assertThat(
+				replicas.get(1).management().send("POST", "/actuator/invalidations?attendee_id=att_feed").statusCode())
+			.isEqualTo(200);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(about("att_feed", heard.get(0))).isNotEmpty();
+			assertThat(about("att_feed", heard.get(2))).isNotEmpty();
+		});
+		// replica 0's marker reaches the others after replica 1's own announcement did
+		replicas.get(0)
+			.bean(Invalidations.class)
+			.invalidate(new Invalidation(Set.of("att_marker"), Set.of(), Set.of(), "operator"));
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(about("att_marker", heard.get(1))).isNotEmpty();
+			assertThat(about("att_marker", heard.get(2))).isNotEmpty();
+		});
+
+		assertThat(about("att_feed", heard.get(1))).containsExactly(true);
+		assertThat(about("att_feed", heard.get(0))).containsExactly(false);
+		assertThat(about("att_feed", heard.get(2))).containsExactly(false);
+		assertThat(about("att_marker", heard.get(0))).containsExactly(true);
+		assertThat(heard.get(1).stream().filter((event) -> event.invalidation().attendeeIds().contains("att_feed")))
+			.allSatisfy((event) -> assertThat(event.invalidation().source()).isEqualTo("operator"));
+	}
+
+	/**
+	 * Whether each event about the attendee was local, in the order published.
+	 */
+	private static List<Boolean> about(String attendeeId, List<PagesInvalidated> events) {
+		return events.stream()
+			.filter((event) -> event.invalidation().attendeeIds().contains(attendeeId))
+			.map(PagesInvalidated::local)
+			.toList();
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
+import java.util.Arrays;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.cache.SharedTier;
@@ -21,8 +22,9 @@ import dev.chatproxy.support.ProxyClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Without {@code proxy.cache.shared=redis} nothing of fleet mode is wired: no Redis
- * connection is even tried, and health knows nothing of Redis.
+ * Without {@code proxy.cache.shared=redis} nothing of fleet mode is wired: no bean of the
+ * fleet package, the cache's no-op shared tier, no Redis connection even tried, and
+ * health knows nothing of Redis.
  */
 class FleetModeOffIntegrationTests {
 
@@ -49,7 +51,12 @@ class FleetModeOffIntegrationTests {
 			assertThat(health.path("components").has("sharedCache")).isFalse();
 			assertThat(health.path("components").has("redis")).isFalse();
 			assertThat(context.getBeansOfType(RedisSharedTier.class)).isEmpty();
-			assertThat(context.getBean(SharedTier.class)).isNotInstanceOf(RedisSharedTier.class);
+			assertThat(context.getBean(SharedTier.class).getClass().getPackageName()).isEqualTo("dev.chatproxy.cache");
+			assertThat(Arrays.stream(context.getBeanDefinitionNames()).map(context::getType))
+				.filteredOn(
+						(type) -> type != null && type.getPackageName().equals(RedisSharedTier.class.getPackageName()))
+				.as("beans of the fleet package")
+				.isEmpty();
 			redis.setSoTimeout(200);
 			try {
 				redis.accept().close();

@@ -4,15 +4,19 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.ChatProxyApplication;
+import dev.chatproxy.cache.PagesInvalidated;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.RedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.awaitility.Awaitility.await;
@@ -63,6 +67,21 @@ final class Replica implements AutoCloseable {
 		await("replica subscribed to the fleet's channels").atMost(Duration.ofSeconds(20))
 			.until(() -> bean(FleetSubscription.class).isSubscribed());
 		return this;
+	}
+
+	/**
+	 * Records the {@link PagesInvalidated} events this replica publishes from now on.
+	 * @return the events, as they are published
+	 */
+	List<PagesInvalidated> recordPagesInvalidated() {
+		List<PagesInvalidated> events = new CopyOnWriteArrayList<>();
+		this.context.addApplicationListener((ApplicationEvent event) -> {
+			if (event instanceof PayloadApplicationEvent<?> payload
+					&& payload.getPayload() instanceof PagesInvalidated invalidated) {
+				events.add(invalidated);
+			}
+		});
+		return events;
 	}
 
 	<T> T bean(Class<T> type) {
