@@ -263,9 +263,10 @@ class FleetIntegrationTests {
 	void operatorInvalidationIsPublishedOnceOnItsReplicaAndOnceOnEveryOther() {
 		List<List<PagesInvalidated>> heard = replicas.stream().map(Replica::recordPagesInvalidated).toList();
 
-		assertThat(
-				replicas.get(1).management().send("POST", "/actuator/invalidations?attendee_id=att_feed").statusCode())
-			.isEqualTo(200);
+		assertThat(replicas.get(1)
+			.management()
+			.send("POST", "/actuator/invalidations?attendee_id=att_feed", "Content-Type", "application/json")
+			.statusCode()).isEqualTo(200);
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			assertThat(about("att_feed", heard.get(0))).isNotEmpty();
 			assertThat(about("att_feed", heard.get(2))).isNotEmpty();
