@@ -14,7 +14,6 @@ import dev.chatproxy.upstream.UpstreamProblem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.cache.actuate.endpoint.CachesEndpoint;
 import org.springframework.cache.CacheManager;
@@ -35,7 +34,6 @@ class PageCacheConfiguration {
 	static final String CACHE = "chats";
 
 	@Bean
-	@ConditionalOnMissingBean
 	Ticker cacheTicker() {
 		return Ticker.systemTicker();
 	}
