@@ -32,7 +32,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /**
  * Fleet mode, wired only with {@code proxy.cache.shared=redis}: the cache's shared tier
  * is Redis, and every Redis command is bounded by {@code proxy.cache.redis-timeout} and
- * the one {@value RedisGuard#BREAKER} circuit breaker of the {@link RedisGuard}.
+ * the one {@value RedisBreaker#NAME} circuit breaker of the {@link RedisBreaker}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "proxy.cache.shared", havingValue = "redis")
@@ -66,8 +66,8 @@ class FleetConfiguration {
 	}
 
 	@Bean
-	RedisGuard redisGuard(CircuitBreakerRegistry breakers, PageCacheProperties cache, MeterRegistry meters) {
-		CircuitBreaker breaker = breakers.circuitBreaker(RedisGuard.BREAKER);
+	RedisBreaker redisBreaker(CircuitBreakerRegistry breakers, PageCacheProperties cache, MeterRegistry meters) {
+		CircuitBreaker breaker = breakers.circuitBreaker(RedisBreaker.NAME);
 		breaker.getEventPublisher()
 			.onStateTransition((event) -> logger.warn("Redis circuit breaker: {}{}", event.getStateTransition(),
 					(event.getStateTransition().getToState() == CircuitBreaker.State.OPEN)
@@ -75,7 +75,7 @@ class FleetConfiguration {
 		Counter fallbacks = Counter.builder("chatproxy.cache.shared.fallback")
 			.description("Redis commands that failed, timed out or were skipped: the replica worked alone")
 			.register(meters);
-		return new RedisGuard(breaker, cache.redisTimeout(), fallbacks);
+		return new RedisBreaker(breaker, cache.redisTimeout(), fallbacks);
 	}
 
 	@Bean(destroyMethod = "shutdownNow")
@@ -104,9 +104,9 @@ class FleetConfiguration {
 
 	@Bean
 	RedisSharedTier redisSharedTier(SharedPageStore store, StringRedisTemplate redis, FleetChannels channels,
-			RedisGuard guard, ScheduledExecutorService fleetScheduler, PostpressProperties postpress,
+			RedisBreaker breaker, ScheduledExecutorService fleetScheduler, PostpressProperties postpress,
 			MeterRegistry meters) {
-		return new RedisSharedTier(store, new Leases(redis, postpress.responseTimeout()), channels, guard,
+		return new RedisSharedTier(store, new Leases(redis, postpress.responseTimeout()), channels, breaker,
 				fleetScheduler, postpress.responseTimeout(), postpress.deadline(), meters);
 	}
 
@@ -118,9 +118,9 @@ class FleetConfiguration {
 	}
 
 	@Bean
-	SharedCacheHealthIndicator sharedCacheHealthIndicator(StringRedisTemplate redis, RedisGuard guard,
+	SharedCacheHealthIndicator sharedCacheHealthIndicator(StringRedisTemplate redis, RedisBreaker breaker,
 			FleetSubscription subscription) {
-		return new SharedCacheHealthIndicator(redis, guard, subscription);
+		return new SharedCacheHealthIndicator(redis, breaker, subscription);
 	}
 
 }

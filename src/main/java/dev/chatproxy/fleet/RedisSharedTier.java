@@ -41,7 +41,7 @@ class RedisSharedTier implements SharedTier {
 
 	private final FleetChannels channels;
 
-	private final RedisGuard guard;
+	private final RedisBreaker breaker;
 
 	private final ScheduledExecutorService scheduler;
 
@@ -59,12 +59,12 @@ class RedisSharedTier implements SharedTier {
 
 	private volatile @Nullable Changes changes;
 
-	RedisSharedTier(SharedPageStore store, Leases leases, FleetChannels channels, RedisGuard guard,
+	RedisSharedTier(SharedPageStore store, Leases leases, FleetChannels channels, RedisBreaker breaker,
 			ScheduledExecutorService scheduler, Duration lease, Duration waitLimit, MeterRegistry meters) {
 		this.store = store;
 		this.leases = leases;
 		this.channels = channels;
-		this.guard = guard;
+		this.breaker = breaker;
 		this.scheduler = scheduler;
 		this.renewEvery = lease.dividedBy(3);
 		this.waitLimit = waitLimit;
@@ -77,7 +77,7 @@ class RedisSharedTier implements SharedTier {
 	public CompletableFuture<@Nullable CachedPage> get(PageKey key) {
 		String hash = key.digest();
 		try {
-			CachedPage page = this.guard.call(() -> this.store.read(hash));
+			CachedPage page = this.breaker.call(() -> this.store.read(hash));
 			((page != null) ? this.hits : this.misses).increment();
 			return CompletableFuture.completedFuture(page);
 		}
@@ -97,9 +97,9 @@ class RedisSharedTier implements SharedTier {
 		String holder;
 		@Nullable CachedPage filled = null;
 		try {
-			holder = this.guard.call(() -> this.leases.acquireOrWatch(hash, token, "", storedSince));
+			holder = this.breaker.call(() -> this.leases.acquireOrWatch(hash, token, "", storedSince));
 			if (holder.equals(Leases.FILLED)) {
-				filled = this.guard.call(() -> this.store.read(hash));
+				filled = this.breaker.call(() -> this.store.read(hash));
 				// gone again (purged): wait for, or become, the next holder
 				holder = "";
 			}
@@ -118,14 +118,14 @@ class RedisSharedTier implements SharedTier {
 
 	@Override
 	public void invalidate(Invalidation invalidation) {
-		this.guard.quietly(() -> this.store.invalidate(invalidation));
-		this.guard.quietly(() -> this.channels.invalidated(invalidation));
+		this.breaker.quietly(() -> this.store.invalidate(invalidation));
+		this.breaker.quietly(() -> this.channels.invalidated(invalidation));
 	}
 
 	@Override
 	public void purge() {
-		this.guard.quietly(this.store::purge);
-		this.guard.quietly(this.channels::purged);
+		this.breaker.quietly(this.store::purge);
+		this.breaker.quietly(this.channels::purged);
 	}
 
 	@Override
@@ -169,16 +169,16 @@ class RedisSharedTier implements SharedTier {
 			Supplier<CompletableFuture<CachedPage>> upstream) {
 		long every = this.renewEvery.toMillis();
 		ScheduledFuture<?> renewal = this.scheduler.scheduleWithFixedDelay(
-				() -> this.guard.quietly(() -> this.leases.renew(hash, token)), every, every, TimeUnit.MILLISECONDS);
+				() -> this.breaker.quietly(() -> this.leases.renew(hash, token)), every, every, TimeUnit.MILLISECONDS);
 		// Redis is written from the scheduler, never from the thread that completed the
 		// upstream call (an event loop)
 		return fetch(upstream).handleAsync((page, error) -> {
 			renewal.cancel(false);
 			if (error == null) {
-				this.guard.quietly(() -> this.store.put(key, page, token));
+				this.breaker.quietly(() -> this.store.put(key, page, token));
 			}
-			this.guard.quietly(() -> this.leases.release(hash, token));
-			this.guard.quietly(() -> this.channels.leaseReleased(hash));
+			this.breaker.quietly(() -> this.leases.release(hash, token));
+			this.breaker.quietly(() -> this.channels.leaseReleased(hash));
 			if (error != null) {
 				throw (error instanceof CompletionException completion) ? completion : new CompletionException(error);
 			}
@@ -263,7 +263,7 @@ class RedisSharedTier implements SharedTier {
 				return;
 			}
 			try {
-				String answer = RedisSharedTier.this.guard.call(() -> RedisSharedTier.this.leases
+				String answer = RedisSharedTier.this.breaker.call(() -> RedisSharedTier.this.leases
 					.acquireOrWatch(this.hash, this.token, this.awaited, this.storedSince));
 				if (answer.equals(Leases.FILLED)) {
 					filled();
@@ -281,7 +281,7 @@ class RedisSharedTier implements SharedTier {
 		}
 
 		private void filled() {
-			CachedPage page = RedisSharedTier.this.guard.call(() -> RedisSharedTier.this.store.read(this.hash));
+			CachedPage page = RedisSharedTier.this.breaker.call(() -> RedisSharedTier.this.store.read(this.hash));
 			if (page != null) {
 				this.result.complete(new Loaded(page, true));
 			}

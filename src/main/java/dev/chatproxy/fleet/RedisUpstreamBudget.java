@@ -50,7 +50,7 @@ final class RedisUpstreamBudget implements UpstreamBudget {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final RedisGuard guard;
+	private final RedisBreaker breaker;
 
 	private final UpstreamBudget fallback;
 
@@ -58,10 +58,10 @@ final class RedisUpstreamBudget implements UpstreamBudget {
 
 	private final List<String> arguments;
 
-	RedisUpstreamBudget(ReactiveStringRedisTemplate redis, RedisGuard guard, PostpressProperties.RateLimit rateLimit,
-			UpstreamBudget fallback, Counter fallbacks) {
+	RedisUpstreamBudget(ReactiveStringRedisTemplate redis, RedisBreaker breaker,
+			PostpressProperties.RateLimit rateLimit, UpstreamBudget fallback, Counter fallbacks) {
 		this.redis = redis;
-		this.guard = guard;
+		this.breaker = breaker;
 		this.fallback = fallback;
 		this.fallbacks = fallbacks;
 		this.arguments = List.of(Double.toString(Objects.requireNonNull(rateLimit.requestsPerSecond())),
@@ -70,7 +70,7 @@ final class RedisUpstreamBudget implements UpstreamBudget {
 
 	@Override
 	public Mono<Duration> tryAcquire() {
-		return this.guard.reactive(this.redis.execute(TAKE, List.of(KEY), this.arguments).next())
+		return this.breaker.reactive(this.redis.execute(TAKE, List.of(KEY), this.arguments).next())
 			.map((micros) -> Duration.ofNanos(micros * 1000))
 			.onErrorResume((ex) -> {
 				this.fallbacks.increment();

@@ -16,7 +16,7 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 /**
  * In fleet mode, the upstream budget and the 429 pause are the fleet's, in Redis; the
  * {@code upstream} package uses them instead of its own; both call Redis through the
- * {@link RedisGuard}, and the pause hears the fleet through its one subscription.
+ * {@link RedisBreaker}, and the pause hears the fleet through its one subscription.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "proxy.cache.shared", havingValue = "redis")
@@ -24,19 +24,19 @@ class RedisUpstreamBudgetAndPauseConfiguration {
 
 	@Bean
 	@ConditionalOnProperty("postpress.rate-limit.requests-per-second")
-	RedisUpstreamBudget redisUpstreamBudget(ReactiveStringRedisTemplate redis, RedisGuard guard,
+	RedisUpstreamBudget redisUpstreamBudget(ReactiveStringRedisTemplate redis, RedisBreaker breaker,
 			PostpressProperties properties, MeterRegistry meters) {
 		UpstreamBudget fallback = UpstreamBudget.local(properties.rateLimit());
 		Counter fallbacks = Counter.builder("chatproxy.upstream.budget.fallback")
 			.description("Calls to postpress that drew on this replica's own budget because Redis did not answer")
 			.register(meters);
-		return new RedisUpstreamBudget(redis, guard, properties.rateLimit(), fallback, fallbacks);
+		return new RedisUpstreamBudget(redis, breaker, properties.rateLimit(), fallback, fallbacks);
 	}
 
 	@Bean
-	RedisUpstreamPause redisUpstreamPause(ReactiveStringRedisTemplate redis, RedisGuard guard,
+	RedisUpstreamPause redisUpstreamPause(ReactiveStringRedisTemplate redis, RedisBreaker breaker,
 			ObjectProvider<Clock> clock) {
-		return new RedisUpstreamPause(redis, guard, clock.getIfAvailable(Clock::systemUTC));
+		return new RedisUpstreamPause(redis, breaker, clock.getIfAvailable(Clock::systemUTC));
 	}
 
 }

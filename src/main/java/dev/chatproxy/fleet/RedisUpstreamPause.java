@@ -33,15 +33,15 @@ final class RedisUpstreamPause implements UpstreamPause {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final RedisGuard guard;
+	private final RedisBreaker breaker;
 
 	private final Clock clock;
 
 	private final AtomicReference<@Nullable Pause> current = new AtomicReference<>();
 
-	RedisUpstreamPause(ReactiveStringRedisTemplate redis, RedisGuard guard, Clock clock) {
+	RedisUpstreamPause(ReactiveStringRedisTemplate redis, RedisBreaker breaker, Clock clock) {
 		this.redis = redis;
-		this.guard = guard;
+		this.breaker = breaker;
 		this.clock = clock;
 	}
 
@@ -76,14 +76,14 @@ final class RedisUpstreamPause implements UpstreamPause {
 			return;
 		}
 		String value = encode(pause);
-		this.guard
+		this.breaker
 			.reactive(this.redis.opsForValue().set(KEY, value, left).then(this.redis.convertAndSend(CHANNEL, value)))
 			.subscribe(null,
 					(ex) -> logger.warn("Could not share postpress' 429 pause with the fleet: {}", ex.toString()));
 	}
 
 	private Mono<Void> readRecorded() {
-		return this.guard.reactive(this.redis.opsForValue().get(KEY))
+		return this.breaker.reactive(this.redis.opsForValue().get(KEY))
 			.doOnNext((value) -> hold(decode(value)))
 			.onErrorResume((ex) -> Mono.empty())
 			.then();

@@ -17,30 +17,30 @@ class SharedCacheHealthIndicator implements HealthIndicator {
 
 	private final StringRedisTemplate redis;
 
-	private final RedisGuard guard;
+	private final RedisBreaker breaker;
 
 	private final FleetSubscription subscription;
 
-	SharedCacheHealthIndicator(StringRedisTemplate redis, RedisGuard guard, FleetSubscription subscription) {
+	SharedCacheHealthIndicator(StringRedisTemplate redis, RedisBreaker breaker, FleetSubscription subscription) {
 		this.redis = redis;
-		this.guard = guard;
+		this.breaker = breaker;
 		this.subscription = subscription;
 	}
 
 	@Override
 	public Health health() {
 		try {
-			this.guard.call(() -> this.redis.execute((RedisCallback<String>) (connection) -> connection.ping()));
+			this.breaker.call(() -> this.redis.execute((RedisCallback<String>) (connection) -> connection.ping()));
 			return Health.up()
 				.withDetail("shared", "redis")
-				.withDetail("breaker", this.guard.state())
+				.withDetail("breaker", this.breaker.state())
 				.withDetail("subscribed", this.subscription.isSubscribed())
 				.build();
 		}
 		catch (SharedTierUnavailable ex) {
 			return Health.status(FALLBACK)
 				.withDetail("shared", "none: working alone until Redis answers")
-				.withDetail("breaker", this.guard.state())
+				.withDetail("breaker", this.breaker.state())
 				.withDetail("subscribed", this.subscription.isSubscribed())
 				.withDetail("error", String.valueOf(ex.getMessage()))
 				.build();

@@ -17,8 +17,8 @@
  * <li><b>change feed</b>: the replica's one subscription ({@code FleetSubscription}) to
  * those channels, whose {@code FleetMessageListener} hands other replicas' changes to the
  * cache;</li>
- * <li><b>guard</b>: {@code RedisGuard}, the one way to call Redis, with its timeout and
- * its one circuit breaker.</li>
+ * <li><b>breaker</b>: {@code RedisBreaker}, the one way to call Redis, with its timeout
+ * and its one circuit breaker.</li>
  * </ul>
  */
 @NullMarked

@@ -98,7 +98,7 @@ final class Replica implements AutoCloseable {
 
 	/** Closes the {@code redis} breaker, as after a healthy period. */
 	void resetRedisBreaker() {
-		bean(CircuitBreakerRegistry.class).circuitBreaker(RedisGuard.BREAKER).reset();
+		bean(CircuitBreakerRegistry.class).circuitBreaker(RedisBreaker.NAME).reset();
 	}
 
 	@Override

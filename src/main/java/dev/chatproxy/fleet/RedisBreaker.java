@@ -12,17 +12,17 @@ import reactor.core.publisher.Mono;
 
 /**
  * The one way to call Redis: every command, blocking or reactive, runs through the
- * {@value #BREAKER} circuit breaker, so that a slow or absent Redis costs at most one
+ * {@value #NAME} circuit breaker, so that a slow or absent Redis costs at most one
  * command timeout, and then nothing, until it answers again.
  * <p>
  * The breaker needs several failures to open; meanwhile, one failed blocking command
  * makes the replica skip Redis for {@value #QUIET_MILLIS} ms, so that a request which
  * meets a hung Redis pays one timeout, not one for each of its commands.
  */
-class RedisGuard {
+class RedisBreaker {
 
 	/** The Resilience4j circuit breaker around every Redis command. */
-	static final String BREAKER = "redis";
+	static final String NAME = "redis";
 
 	static final long QUIET_MILLIS = 1000;
 
@@ -34,7 +34,7 @@ class RedisGuard {
 
 	private volatile long quietUntilNanos = System.nanoTime();
 
-	RedisGuard(CircuitBreaker breaker, Duration timeout, Counter fallbacks) {
+	RedisBreaker(CircuitBreaker breaker, Duration timeout, Counter fallbacks) {
 		this.breaker = breaker;
 		this.timeout = timeout;
 		this.fallbacks = fallbacks;
