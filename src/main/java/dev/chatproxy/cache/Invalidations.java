@@ -8,7 +8,8 @@ import org.springframework.context.ApplicationEventPublisher;
  * The one way pages are invalidated or purged, on every tier: this replica's cache first,
  * then the shared tier, which tells the other replicas; what they tell through the tier's
  * change feed reaches this replica's cache here too. Each invalidation applied to this
- * replica's cache is published once as {@link PagesInvalidated}.
+ * replica's cache is published once as {@link PagesInvalidated}, on the thread that
+ * applied it (the tier's, for another replica's).
  */
 public final class Invalidations {
 
@@ -35,6 +36,9 @@ public final class Invalidations {
 	 * @return how many pages were marked stale in this replica's cache
 	 */
 	public int invalidate(Invalidation invalidation) {
+		if (invalidation.isEmpty()) {
+			return 0;
+		}
 		int marked = this.pageCache.invalidate(invalidation);
 		this.sharedTier.invalidate(invalidation);
 		this.events.publishEvent(new PagesInvalidated(invalidation, true));
