@@ -13,16 +13,17 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
  * The fleet's 429 pause: recorded in Redis ({@code SET ... PX}) and published to every
  * replica, which keeps it in memory, so that asking whether calls are paused costs no
  * round trip. The fleet's one subscription delivers the published pauses; a replica reads
- * the recorded pause when it subscribes, and again whenever its subscription is
- * re-established.
+ * the recorded pause when it starts, and again whenever its subscription is
+ * (re-)established.
  */
-final class RedisUpstreamPause implements UpstreamPause {
+final class RedisUpstreamPause implements UpstreamPause, InitializingBean {
 
 	/** The pause in force, expiring with it: {@code <until epoch ms> <type> <title>}. */
 	static final String KEY = "chat-proxy:upstream:pause";
@@ -54,7 +55,17 @@ final class RedisUpstreamPause implements UpstreamPause {
 	}
 
 	/**
-	 * Reads the recorded pause, once subscribed to {@value #CHANNEL} (again after a
+	 * Reads the recorded pause as the replica starts, before its fleet subscription is
+	 * open: the first requests must not call a postpress that paused the fleet. Off the
+	 * starting thread, so that a Redis that is down or slow does not hold the start.
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		subscribed();
+	}
+
+	/**
+	 * Reads the recorded pause again once subscribed to {@value #CHANNEL} (and after each
 	 * reconnection), so that none published meanwhile is missed. Off the calling thread:
 	 * the subscription tells of itself on Redis' event loop.
 	 */
