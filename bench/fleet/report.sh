@@ -156,7 +156,7 @@ $(fmt "${keys:-}" '%d') keys (1-item pages), ${conns_per_replica:-?} connections
 | fleet | round | upstream calls | keys | window | TTL periods | calls per key per TTL | requests | non-200 | Cache-Status in the window | first pass (status_Cache-Status) | hit p50 / p99 ms | revalidating p50 / p99 ms | fleet fallbacks / shared errors | load average |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${spread_rows}
-Fleet on, fallbacks and shared-tier errors over all rounds: ${spread_fallbacks} (a replica that falls back to working alone makes its own calls). "revalidating" is the request that found its page expired and got it at once (\`detail=stale-while-revalidate\`), or one that came while the refresh ran; with fleet on, the request that starts the refresh also waits for two Redis commands (the shared copy, then the lease) on its own thread before it is answered (\`PageCache.cached\` → \`start\` → \`RedisSharedPages.get\` / \`load\`).
+Fleet on, fallbacks and shared-tier errors over all rounds: ${spread_fallbacks} (a replica that falls back to working alone makes its own calls). "revalidating" is the request that found its page expired and got it at once (\`detail=stale-while-revalidate\`), or one that came while the refresh ran; with fleet on, the request that starts the refresh also waits for two Redis commands (the shared copy, then the lease) on its own thread before it is answered (\`PageCache.cached\` → \`start\` → \`RedisSharedTier.get\` / \`load\`).
 
 ## 2. Local-hit throughput, fleet on vs off
 
