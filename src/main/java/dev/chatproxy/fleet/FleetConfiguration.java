@@ -1,6 +1,5 @@
 package dev.chatproxy.fleet;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -23,10 +22,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -88,13 +86,11 @@ class FleetConfiguration {
 	}
 
 	@Bean
-	SharedPageStore sharedPageStore(StringRedisTemplate redis, Ticker ticker, PageCacheProperties cache,
-			ObjectProvider<Clock> clock) {
+	SharedPageStore sharedPageStore(StringRedisTemplate redis, Ticker ticker, PageCacheProperties cache) {
 		// kept as long as the in-process cache keeps it (see PageExpiry)
 		Duration kept = cache.staleTtl().compareTo(cache.staleWhileRevalidate()) > 0 ? cache.staleTtl()
 				: cache.staleWhileRevalidate();
-		return new SharedPageStore(redis, ticker, clock.getIfAvailable(Clock::systemUTC),
-				cache.ttl().plus(kept).toMillis());
+		return new SharedPageStore(redis, ticker, cache.ttl().plus(kept).toMillis());
 	}
 
 	@Bean
@@ -111,9 +107,14 @@ class FleetConfiguration {
 	}
 
 	@Bean
-	FleetSubscription fleetSubscription(LettuceConnectionFactory connections, FleetChannels channels,
-			RedisSharedTier sharedTier, RedisUpstreamPause pause, ScheduledExecutorService fleetScheduler) {
-		return new FleetSubscription(connections, new FleetMessageListener(channels, sharedTier, pause),
+	RedisTopology redisTopology(DataRedisProperties properties, RedisConnectionFactory connections) {
+		return RedisTopology.check(properties, connections);
+	}
+
+	@Bean
+	FleetSubscription fleetSubscription(RedisTopology topology, FleetChannels channels, RedisSharedTier sharedTier,
+			RedisUpstreamPause pause, ScheduledExecutorService fleetScheduler) {
+		return new FleetSubscription(topology.connections(), new FleetMessageListener(channels, sharedTier, pause),
 				fleetScheduler);
 	}
 

@@ -4,6 +4,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,10 +62,11 @@ class FleetSubscription implements SmartLifecycle {
 			try (RedisConnection commands = this.connections.getConnection()) {
 				commands.ping();
 			}
-			if (!(this.connections.getRequiredNativeClient() instanceof RedisClient client)) {
-				throw new IllegalStateException("fleet mode needs a standalone or sentinel Redis, not a cluster");
-			}
-			opened = client.connectPubSub();
+			// classic pub/sub: a cluster delivers a message published on any node to
+			// every node
+			Object client = this.connections.getRequiredNativeClient();
+			opened = (client instanceof RedisClusterClient cluster) ? cluster.connectPubSub()
+					: ((RedisClient) client).connectPubSub();
 			opened.addListener(this.listener);
 			opened.sync().subscribe(FleetChannels.ALL);
 			this.connection = opened;

@@ -92,12 +92,15 @@ class RedisSharedTier implements SharedTier {
 		String hash = key.digest();
 		String token = UUID.randomUUID().toString();
 		// a page stored since shortly before this load is its answer (the caller's local
-		// and shared misses came a moment earlier); the margin absorbs clock skew
-		long storedSince = System.currentTimeMillis() - RECENT.toMillis();
+		// and shared misses came a moment earlier): Redis tells when that is, on its
+		// clock
 		String holder;
+		long storedSince;
 		@Nullable CachedPage filled = null;
 		try {
-			holder = this.breaker.call(() -> this.leases.acquireOrWatch(hash, token, "", storedSince));
+			Leases.Answer answer = this.breaker.call(() -> this.leases.acquireOrWatch(hash, token, "", null, RECENT));
+			holder = answer.holder();
+			storedSince = answer.storedSince();
 			if (holder.equals(Leases.FILLED)) {
 				filled = this.breaker.call(() -> this.store.read(hash));
 				// gone again (purged): wait for, or become, the next holder
@@ -263,8 +266,10 @@ class RedisSharedTier implements SharedTier {
 				return;
 			}
 			try {
-				String answer = RedisSharedTier.this.breaker.call(() -> RedisSharedTier.this.leases
-					.acquireOrWatch(this.hash, this.token, this.awaited, this.storedSince));
+				String answer = RedisSharedTier.this.breaker
+					.call(() -> RedisSharedTier.this.leases.acquireOrWatch(this.hash, this.token, this.awaited,
+							this.storedSince, RECENT))
+					.holder();
 				if (answer.equals(Leases.FILLED)) {
 					filled();
 				}

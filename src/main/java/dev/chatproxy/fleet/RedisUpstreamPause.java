@@ -22,10 +22,15 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * round trip. The fleet's one subscription delivers the published pauses; a replica reads
  * the recorded pause when it starts, and again whenever its subscription is
  * (re-)established.
+ * <p>
+ * A pause crosses replicas as the time it has left (and the key's {@code PTTL}), never as
+ * an instant on the sender's clock, so that replicas whose clocks disagree pause alike.
  */
 final class RedisUpstreamPause implements UpstreamPause, InitializingBean {
 
-	/** The pause in force, expiring with it: {@code <until epoch ms> <type> <title>}. */
+	/**
+	 * The pause in force, expiring with it: {@code <ms left when set> <type> <title>}.
+	 */
 	static final String KEY = "chat-proxy:upstream:pause";
 
 	static final String CHANNEL = "chat-proxy:upstream:pause";
@@ -51,7 +56,7 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean {
 	 * @param message the published pause
 	 */
 	void heard(String message) {
-		hold(decode(message));
+		hold(decode(message, this.clock.instant()));
 	}
 
 	/**
@@ -86,7 +91,7 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean {
 		if (left.toMillis() <= 0) {
 			return;
 		}
-		String value = encode(pause);
+		String value = encode(pause, this.clock.instant());
 		this.breaker
 			.reactive(this.redis.opsForValue().set(KEY, value, left).then(this.redis.convertAndSend(CHANNEL, value)))
 			.subscribe(null,
@@ -94,8 +99,9 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean {
 	}
 
 	private Mono<Void> readRecorded() {
-		return this.breaker.reactive(this.redis.opsForValue().get(KEY))
-			.doOnNext((value) -> hold(decode(value)))
+		// the time left is the key's, on Redis' clock
+		return this.breaker.reactive(this.redis.opsForValue().get(KEY).zipWith(this.redis.getExpire(KEY)))
+			.doOnNext((recorded) -> hold(decode(recorded.getT1(), recorded.getT2(), this.clock.instant())))
 			.onErrorResume((ex) -> Mono.empty())
 			.then();
 	}
@@ -106,21 +112,27 @@ final class RedisUpstreamPause implements UpstreamPause, InitializingBean {
 		}
 	}
 
-	static String encode(Pause pause) {
-		return pause.until().toEpochMilli() + " " + pause.type() + " " + pause.title();
+	static String encode(Pause pause, Instant now) {
+		return Math.max(0, Duration.between(now, pause.until()).toMillis()) + " " + pause.type() + " " + pause.title();
 	}
 
-	static @Nullable Pause decode(@Nullable String value) {
+	static @Nullable Pause decode(@Nullable String value, Instant now) {
 		String[] parts = (value != null) ? value.split(" ", 3) : new String[0];
 		if (parts.length != 3 || !parts[1].startsWith(ProblemType.PREFIX)) {
 			return null;
 		}
 		try {
-			return new Pause(Instant.ofEpochMilli(Long.parseLong(parts[0])), parts[1], parts[2]);
+			return new Pause(now.plusMillis(Long.parseLong(parts[0])), parts[1], parts[2]);
 		}
 		catch (NumberFormatException ex) {
 			return null;
 		}
+	}
+
+	private static @Nullable Pause decode(String value, Duration left, Instant now) {
+		Pause recorded = decode(value, now);
+		return (recorded != null && !left.isNegative() && !left.isZero())
+				? new Pause(now.plus(left), recorded.type(), recorded.title()) : null;
 	}
 
 }
