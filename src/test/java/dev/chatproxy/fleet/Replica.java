@@ -1,6 +1,7 @@
 package dev.chatproxy.fleet;
 
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +10,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.ChatProxyApplication;
 import dev.chatproxy.cache.PagesInvalidated;
+import dev.chatproxy.support.FleetRedis;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.RedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationEvent;
@@ -48,6 +51,34 @@ final class Replica implements AutoCloseable {
 	 * @return the running replica
 	 */
 	static Replica start(RedisServer redis, WireMockServer postpress, String... properties) {
+		return start(List.of("spring.data.redis.url=" + redis.url()), postpress, null, properties);
+	}
+
+	/**
+	 * Starts a replica on one of the Redis set-ups of the topology tests.
+	 * @param redis the fleet's Redis
+	 * @param postpress the fake postpress
+	 * @param properties more properties, {@code name=value}
+	 * @return the running replica
+	 */
+	static Replica start(FleetRedis redis, WireMockServer postpress, String... properties) {
+		return start(redis.springProperties(), postpress, null, properties);
+	}
+
+	/**
+	 * Starts a replica whose wall clock is its own.
+	 * @param redis the fleet's Redis
+	 * @param postpress the fake postpress
+	 * @param clock the replica's {@link Clock} bean
+	 * @param properties more properties, {@code name=value}
+	 * @return the running replica
+	 */
+	static Replica start(RedisServer redis, WireMockServer postpress, Clock clock, String... properties) {
+		return start(List.of("spring.data.redis.url=" + redis.url()), postpress, clock, properties);
+	}
+
+	private static Replica start(List<String> redis, WireMockServer postpress, @Nullable Clock clock,
+			String... properties) {
 		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
 				"management.server.port=0", "management.server.address=127.0.0.1",
 				"postpress.base-url=" + postpress.baseUrl() + Postpress.BASE_PATH,
@@ -55,11 +86,15 @@ final class Replica implements AutoCloseable {
 				"resilience4j.retry.configs.default.wait-duration=10ms",
 				"resilience4j.retry.configs.default.exponential-max-wait-duration=20ms",
 				"resilience4j.circuitbreaker.instances.redis.wait-duration-in-open-state=300ms",
-				"proxy.cache.shared=redis", "spring.data.redis.url=" + redis.url()));
+				"proxy.cache.shared=redis"));
+		all.addAll(redis);
 		all.addAll(List.of(properties));
+		SpringApplicationBuilder application = new SpringApplicationBuilder(ChatProxyApplication.class);
+		if (clock != null) {
+			application.initializers((context) -> context.getBeanFactory().registerSingleton("replicaClock", clock));
+		}
 		// as command-line arguments: default properties would lose to application.yml
-		return new Replica(new SpringApplicationBuilder(ChatProxyApplication.class)
-			.run(all.stream().map((property) -> "--" + property).toArray(String[]::new)));
+		return new Replica(application.run(all.stream().map((property) -> "--" + property).toArray(String[]::new)));
 	}
 
 	/** Waits until the replica hears the fleet's announcements. */
