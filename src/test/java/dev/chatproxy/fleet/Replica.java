@@ -66,6 +66,19 @@ final class Replica implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a replica on one of the Redis set-ups of the topology tests, with a wall
+	 * clock of its own.
+	 * @param redis the fleet's Redis
+	 * @param postpress the fake postpress
+	 * @param clock the replica's {@link Clock} bean
+	 * @param properties more properties, {@code name=value}
+	 * @return the running replica
+	 */
+	static Replica start(FleetRedis redis, WireMockServer postpress, Clock clock, String... properties) {
+		return start(redis.springProperties(), postpress, clock, properties);
+	}
+
+	/**
 	 * Starts a replica whose wall clock is its own.
 	 * @param redis the fleet's Redis
 	 * @param postpress the fake postpress
