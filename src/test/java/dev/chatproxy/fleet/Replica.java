@@ -4,7 +4,9 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -106,8 +108,12 @@ final class Replica implements AutoCloseable {
 		if (clock != null) {
 			application.initializers((context) -> context.getBeanFactory().registerSingleton("replicaClock", clock));
 		}
+		// a property given twice: the later one wins (Spring would join the two values)
+		Map<String, String> byName = new LinkedHashMap<>();
+		all.forEach((property) -> byName.put(property.substring(0, property.indexOf('=')), property));
 		// as command-line arguments: default properties would lose to application.yml
-		return new Replica(application.run(all.stream().map((property) -> "--" + property).toArray(String[]::new)));
+		return new Replica(
+				application.run(byName.values().stream().map((property) -> "--" + property).toArray(String[]::new)));
 	}
 
 	/** Waits until the replica hears the fleet's announcements. */

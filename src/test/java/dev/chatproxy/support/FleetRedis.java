@@ -25,4 +25,11 @@ public interface FleetRedis {
 	 */
 	void flushAll();
 
+	/**
+	 * Runs a command about one key on the primary that holds it.
+	 * @param command the command and its arguments, the key first among them
+	 * @return the reply as text
+	 */
+	String command(String... command);
+
 }

@@ -100,6 +100,21 @@ public final class RedisClusterSetup implements BeforeAllCallback, AfterAllCallb
 		primaries().forEach((port) -> RedisProcesses.command(port, "FLUSHALL"));
 	}
 
+	@Override
+	public String command(String... command) {
+		for (int port : primaries()) {
+			try {
+				return RedisProcesses.command(port, command);
+			}
+			catch (IllegalStateException ex) {
+				if (!String.valueOf(ex.getMessage()).contains("MOVED")) {
+					throw ex;
+				}
+			}
+		}
+		throw new IllegalStateException("No primary took " + String.join(" ", command));
+	}
+
 	/**
 	 * Kills a primary ({@code SIGKILL}) that serves keys.
 	 * @param port its port

@@ -99,6 +99,11 @@ public final class RedisSentinelSetup implements BeforeAllCallback, AfterAllCall
 		RedisProcesses.command(primary(), "FLUSHALL");
 	}
 
+	@Override
+	public String command(String... command) {
+		return RedisProcesses.command(primary(), command);
+	}
+
 	/**
 	 * Makes the replica the primary ({@code SENTINEL FAILOVER}) and waits until every
 	 * sentinel names it and it takes writes.
