@@ -23,6 +23,9 @@ class FleetSentinelIntegrationTests extends FleetTopologyRules {
 	void noRequestFailsThroughAFailoverUnderLoad() throws Exception {
 		noRequestFailsWhile(sentinel::failover);
 		sharingResumes();
+		this.replicas.forEach(Replica::awaitSubscribed);
+		anInvalidationOnOneReplicaReachesTheOtherAndTheSharedCopy();
+		a429PausesTheWholeFleet();
 	}
 
 }

@@ -266,18 +266,21 @@ abstract class FleetTopologyRules {
 	}
 
 	/**
-	 * After trouble: both replicas share pages again.
+	 * After trouble: both replicas share pages again, twelve new pages in a row (on a
+	 * cluster, pages of every primary).
 	 */
 	void sharingResumes() {
-		await("sharing resumed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+		AtomicInteger streak = new AtomicInteger();
+		await("sharing resumed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
 			this.replicas.forEach(Replica::resetRedisBreaker);
 			String chats = chats(nextAttendee());
 			int before = upstreamCalls();
-			return replica(0).get(chats).statusCode() == 200 && replica(1).get(chats)
+			boolean shared = replica(0).get(chats).statusCode() == 200 && replica(1).get(chats)
 				.headers()
 				.firstValue("Cache-Status")
 				.orElse("")
 				.startsWith("chat-proxy; hit") && upstreamCalls() == before + 1;
+			return (shared ? streak.incrementAndGet() : streak.getAndSet(0)) >= 12;
 		});
 	}
 

@@ -116,6 +116,19 @@ public final class RedisClusterSetup implements BeforeAllCallback, AfterAllCallb
 	}
 
 	/**
+	 * A primary that holds a subscription to a channel (the fleet's pub/sub connection,
+	 * if it is on a primary), else any primary.
+	 * @return its port
+	 */
+	public int primaryWithSubscribers() {
+		List<Integer> primaries = primaries();
+		return primaries.stream().filter((port) -> {
+			String clients = RedisProcesses.tryCommand(port, "CLIENT", "LIST");
+			return clients != null && clients.lines().anyMatch((client) -> !client.contains(" sub=0 "));
+		}).findFirst().orElse(primaries.get(0));
+	}
+
+	/**
 	 * Kills a primary ({@code SIGKILL}) that serves keys.
 	 * @param port its port
 	 */
