@@ -120,9 +120,28 @@ are printed as integers, never as 1e+06. extraEnv comes last.
 {{- $keyRef := dict "name" (include "chat-proxy.apiKeySecretName" .) "key" .Values.apiKey.existingSecretKey }}
 {{- $env := list (dict "name" "POSTPRESS_API_KEY" "valueFrom" (dict "secretKeyRef" $keyRef)) }}
 {{- if eq .Values.cache.shared "redis" }}
-{{- $redisRef := dict "name" (required "cache.shared=redis needs redis.existingSecret: the name of a Secret holding the Redis URL" .Values.redis.existingSecret) "key" .Values.redis.existingSecretKey }}
+{{- $r := .Values.redis }}
 {{- $env = append $env (dict "name" "PROXY_CACHE_SHARED" "value" "redis") }}
+{{- if eq $r.mode "standalone" }}
+{{- $redisRef := dict "name" (required "cache.shared=redis needs redis.existingSecret: the name of a Secret holding the Redis URL" $r.existingSecret) "key" $r.existingSecretKey }}
 {{- $env = append $env (dict "name" "SPRING_DATA_REDIS_URL" "valueFrom" (dict "secretKeyRef" $redisRef)) }}
+{{- else }}
+{{- if eq $r.mode "sentinel" }}
+{{- $env = append $env (dict "name" "SPRING_DATA_REDIS_SENTINEL_MASTER" "value" (required "redis.mode=sentinel needs redis.sentinel.master" $r.sentinel.master)) }}
+{{- $env = append $env (dict "name" "SPRING_DATA_REDIS_SENTINEL_NODES" "value" (required "redis.mode=sentinel needs redis.sentinel.nodes" (join "," $r.sentinel.nodes))) }}
+{{- else }}
+{{- $env = append $env (dict "name" "SPRING_DATA_REDIS_CLUSTER_NODES" "value" (required "redis.mode=cluster needs redis.cluster.nodes" (join "," $r.cluster.nodes))) }}
+{{- end }}
+{{- if $r.username }}
+{{- $env = append $env (dict "name" "SPRING_DATA_REDIS_USERNAME" "value" $r.username) }}
+{{- end }}
+{{- if $r.existingSecret }}
+{{- $env = append $env (dict "name" "SPRING_DATA_REDIS_PASSWORD" "valueFrom" (dict "secretKeyRef" (dict "name" $r.existingSecret "key" $r.existingSecretPasswordKey))) }}
+{{- end }}
+{{- if $r.ssl }}
+{{- $env = append $env (dict "name" "SPRING_DATA_REDIS_SSL_ENABLED" "value" "true") }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- range $settings }}
 {{- $value := index . 1 }}

@@ -213,6 +213,34 @@ class HelmChartTests {
 	}
 
 	@Test
+	void pointsTheFleetAtSentinelsWithAnAclUserOverTls() {
+		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=cache.shared=redis", "--set=redis.mode=sentinel",
+				"--set=redis.sentinel.master=primary", "--set=redis.sentinel.nodes={sentinel-0:26379,sentinel-1:26379}",
+				"--set=redis.username=chat-proxy", "--set=redis.ssl=true",
+				"--set=redis.existingSecret=chat-proxy-redis");
+		assertThat(chart.env()).containsEntry("SPRING_DATA_REDIS_SENTINEL_MASTER", "primary")
+			.containsEntry("SPRING_DATA_REDIS_SENTINEL_NODES", "sentinel-0:26379,sentinel-1:26379")
+			.containsEntry("SPRING_DATA_REDIS_USERNAME", "chat-proxy")
+			.containsEntry("SPRING_DATA_REDIS_SSL_ENABLED", "true")
+			.doesNotContainKeys("SPRING_DATA_REDIS_PASSWORD", "SPRING_DATA_REDIS_CLUSTER_NODES");
+		assertThat(chart.text()).doesNotContain("SPRING_DATA_REDIS_URL");
+		assertThat(map(chart.envValueFrom("SPRING_DATA_REDIS_PASSWORD"), "secretKeyRef"))
+			.containsExactlyInAnyOrderEntriesOf(Map.of("name", "chat-proxy-redis", "key", "redis-password"));
+	}
+
+	@Test
+	void pointsTheFleetAtARedisCluster() {
+		RenderedChart chart = helm.template(EXISTING_SECRET, "--set=cache.shared=redis", "--set=redis.mode=cluster",
+				"--set=redis.cluster.nodes={redis-0:6379,redis-1:6379,redis-2:6379}");
+		assertThat(chart.env())
+			.containsEntry("SPRING_DATA_REDIS_CLUSTER_NODES", "redis-0:6379,redis-1:6379,redis-2:6379")
+			.doesNotContainKeys("SPRING_DATA_REDIS_SENTINEL_NODES", "SPRING_DATA_REDIS_PASSWORD");
+		Helm.Result noNodes = helm.tryTemplate(EXISTING_SECRET, "--set=cache.shared=redis", "--set=redis.mode=cluster");
+		assertThat(noNodes.exitCode()).isNotZero();
+		assertThat(noNodes.stderr()).contains("redis.cluster.nodes");
+	}
+
+	@Test
 	void refusesFleetModeWithoutARedisSecret() {
 		Helm.Result missing = helm.tryTemplate(EXISTING_SECRET, "--set=cache.shared=redis");
 		assertThat(missing.exitCode()).isNotZero();
