@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.chatproxy.cache.CachedPage;
 import dev.chatproxy.cache.PageKey;
-import dev.chatproxy.cache.SharedPages;
-import dev.chatproxy.cache.SharedPages.Loaded;
+import dev.chatproxy.cache.SharedTier;
+import dev.chatproxy.cache.SharedTier.Loaded;
 import dev.chatproxy.support.FleetRedis;
 import dev.chatproxy.support.RedisServer;
+import dev.chatproxy.upstream.ChatList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -105,16 +106,14 @@ class FleetClockSkewIntegrationTests extends FleetTopologyRules {
 		}
 	}
 
-	private SharedPages shared(int replica) {
-		return replica(replica).bean(SharedPages.class);
+	private SharedTier shared(int replica) {
+		return replica(replica).bean(SharedTier.class);
 	}
 
 	private static CachedPage page(String body) {
 		long now = Ticker.systemTicker().read();
-		CachedPage page = CachedPage.of(body.getBytes(StandardCharsets.UTF_8), now,
-				now + Duration.ofSeconds(30).toNanos());
-		return new CachedPage(page.body(), page.etag(), page.storedAtNanos(), page.freshUntilNanos(), Set.of("chat_a"),
-				Set.of("acc_1"));
+		return CachedPage.of(new ChatList(body.getBytes(StandardCharsets.UTF_8), Set.of("chat_a"), Set.of("acc_1")),
+				now, now + Duration.ofSeconds(30).toNanos());
 	}
 
 }

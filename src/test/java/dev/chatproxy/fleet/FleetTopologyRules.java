@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.cache.Invalidation;
-import dev.chatproxy.cache.PageInvalidator;
+import dev.chatproxy.cache.Invalidations;
 import dev.chatproxy.support.FleetRedis;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.UpstreamGate;
@@ -157,7 +157,7 @@ abstract class FleetTopologyRules {
 		String after = Postpress.pageJson(5, null);
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(5, null)));
 
-		replica(1).bean(PageInvalidator.class)
+		replica(1).bean(Invalidations.class)
 			.invalidate(new Invalidation(Set.of(attendee), Set.of(), Set.of(), "operator"));
 
 		// stale-while-revalidate answers the old page once, while it refreshes
