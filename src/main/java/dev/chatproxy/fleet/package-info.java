@@ -18,7 +18,10 @@
  * those channels, whose {@code FleetMessageListener} hands other replicas' changes to the
  * cache;</li>
  * <li><b>breaker</b>: {@code RedisBreaker}, the one way to call Redis, with its timeout
- * and its one circuit breaker.</li>
+ * and its one circuit breaker;</li>
+ * <li><b>topology</b>: {@code RedisTopology}, the set-ups served (standalone, Sentinel,
+ * Cluster); any other fails start-up. Every script touches one slot, and every time in
+ * Redis is on Redis' clock, never a replica's.</li>
  * </ul>
  */
 @NullMarked
