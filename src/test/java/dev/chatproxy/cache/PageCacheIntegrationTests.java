@@ -2,14 +2,8 @@ package dev.chatproxy.cache;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
@@ -17,14 +11,12 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
-import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.PrometheusScrape;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.UpstreamGate;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,8 +26,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
 
@@ -57,33 +47,14 @@ class PageCacheIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
-
 	@Autowired
-	ManualTicker ticker;
+	ProxyClient proxy;
 
 	@Autowired
 	CacheManager cacheManager;
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
-
-	@Autowired
-	MeterRegistry meters;
-
-	ProxyClient proxy;
-
-	ProxyClient management;
-
-	@BeforeEach
-	void setUp() {
-		this.proxy = new ProxyClient(this.port);
-		this.management = new ProxyClient(this.managementPort);
-	}
 
 	@Test
 	void concurrentIdenticalMissesMakeOneUpstreamCall() throws Exception {
@@ -95,7 +66,7 @@ class PageCacheIntegrationTests {
 
 		// postpress answers only once all 100 requests are in: 1 fetching, 99 waiting on
 		// it
-		List<HttpResponse<String>> responses = concurrently(100, "/attendees/cold/chats",
+		List<HttpResponse<String>> responses = this.proxy.burst(100, "/attendees/cold/chats",
 				() -> await().atMost(Duration.ofSeconds(30))
 					.until(() -> gate.arrived() == 1
 							&& scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"") - collapsedBefore == 99));
@@ -171,7 +142,7 @@ class PageCacheIntegrationTests {
 		assertThat(miss.headers().firstValue("ETag")).hasValue(etag);
 		assertThat(miss.headers().firstValue("Cache-Control")).hasValue("private, max-age=30");
 
-		this.ticker.advance(Duration.ofSeconds(10));
+		this.proxy.ticker().advance(Duration.ofSeconds(10));
 		HttpResponse<String> hit = this.proxy.get("/attendees/a/chats");
 
 		assertThat(hit.statusCode()).isEqualTo(200);
@@ -191,9 +162,9 @@ class PageCacheIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
 		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
 
-		this.ticker.advance(Duration.ofSeconds(29));
+		this.proxy.ticker().advance(Duration.ofSeconds(29));
 		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).isEqualTo("chat-proxy; hit; ttl=1");
-		this.ticker.advance(Duration.ofSeconds(2));
+		this.proxy.ticker().advance(Duration.ofSeconds(2));
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
 		HttpResponse<String> refetched = this.proxy.get("/attendees/a/chats");
 
@@ -208,9 +179,13 @@ class PageCacheIntegrationTests {
 	void servesStaleCopyWhenUpstreamFailsWithinTheStaleTtl(int status) {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
 		this.proxy.get("/attendees/a/chats");
-		double staleBefore = this.meters.get("chatproxy.cache.stale.served").tag("cache", "chats").counter().count();
+		double staleBefore = this.proxy.meters()
+			.get("chatproxy.cache.stale.served")
+			.tag("cache", "chats")
+			.counter()
+			.count();
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(status, "errors/unexpected_error")));
-		this.ticker.advance(Duration.ofSeconds(45));
+		this.proxy.ticker().advance(Duration.ofSeconds(45));
 
 		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
 
@@ -219,7 +194,7 @@ class PageCacheIntegrationTests {
 		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-15; detail=stale-if-error");
 		assertThat(stale.headers().firstValue("Age")).hasValue("45");
 		assertThat(stale.headers().firstValue("Cache-Control")).hasValue("private, max-age=0");
-		assertThat(this.meters.get("chatproxy.cache.stale.served").tag("cache", "chats").counter().count())
+		assertThat(this.proxy.meters().get("chatproxy.cache.stale.served").tag("cache", "chats").counter().count())
 			.isEqualTo(staleBefore + 1);
 		assertThat(scrape("chatproxy_cache_stale_served_total", "cache=\"chats\"")).isEqualTo(staleBefore + 1);
 	}
@@ -229,7 +204,7 @@ class PageCacheIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
 		this.proxy.get("/attendees/a/chats");
 		postpress.stubFor(Postpress.chats().willReturn(WireMock.aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-		this.ticker.advance(Duration.ofSeconds(60));
+		this.proxy.ticker().advance(Duration.ofSeconds(60));
 
 		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
 
@@ -243,7 +218,7 @@ class PageCacheIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
 		this.proxy.get("/attendees/a/chats");
 		this.circuitBreakers.circuitBreaker("postpress").transitionToOpenState();
-		this.ticker.advance(Duration.ofSeconds(31));
+		this.proxy.ticker().advance(Duration.ofSeconds(31));
 
 		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
 		HttpResponse<String> uncached = this.proxy.get("/attendees/b/chats");
@@ -263,7 +238,7 @@ class PageCacheIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
 		this.proxy.get("/attendees/a/chats");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(status, type)));
-		this.ticker.advance(Duration.ofSeconds(45));
+		this.proxy.ticker().advance(Duration.ofSeconds(45));
 
 		HttpResponse<String> refused = this.proxy.get("/attendees/a/chats");
 
@@ -277,11 +252,11 @@ class PageCacheIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
 		this.proxy.get("/attendees/a/chats");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
-		this.ticker.advance(Duration.ofMinutes(5));
+		this.proxy.ticker().advance(Duration.ofMinutes(5));
 		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).endsWith("detail=stale-if-error");
 		this.circuitBreakers.circuitBreaker("postpress").reset();
 
-		this.ticker.advance(Duration.ofMinutes(5).plusSeconds(31));
+		this.proxy.ticker().advance(Duration.ofMinutes(5).plusSeconds(31));
 		HttpResponse<String> tooOld = this.proxy.get("/attendees/a/chats");
 
 		assertThat(tooOld.statusCode()).isEqualTo(500);
@@ -293,7 +268,7 @@ class PageCacheIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
 		this.proxy.get("/attendees/a/chats");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
-		this.ticker.advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
+		this.proxy.ticker().advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
 
 		HttpResponse<String> error = this.proxy.get("/attendees/a/chats");
 
@@ -369,7 +344,7 @@ class PageCacheIntegrationTests {
 		this.proxy.get("/attendees/a/chats");
 		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).startsWith("chat-proxy; hit");
 
-		assertThat(this.management.send("DELETE", "/actuator/caches").statusCode()).isEqualTo(204);
+		assertThat(this.proxy.management().send("DELETE", "/actuator/caches").statusCode()).isEqualTo(204);
 
 		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
 		assertThat(upstreamCalls()).isEqualTo(2);
@@ -380,7 +355,7 @@ class PageCacheIntegrationTests {
 		assertThat(this.proxy.send("DELETE", "/actuator/caches").statusCode()).isEqualTo(404);
 		assertThat(this.proxy.get("/actuator/caches").statusCode()).isEqualTo(404);
 		assertThat(this.proxy.get("/actuator/prometheus").statusCode()).isEqualTo(404);
-		assertThat(this.management.get("/actuator/caches").body()).contains("chats");
+		assertThat(this.proxy.management().get("/actuator/caches").body()).contains("chats");
 	}
 
 	@Test
@@ -396,7 +371,7 @@ class PageCacheIntegrationTests {
 		assertThat(scrape("cache_gets_total", "cache=\"chats\"", "result=\"hit\"")).isEqualTo(hits + 1);
 		assertThat(scrape("cache_gets_total", "cache=\"chats\"", "result=\"miss\"")).isEqualTo(misses + 1);
 
-		this.ticker.advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
+		this.proxy.ticker().advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
 		AsyncCache<Object, Object> cache = ((CaffeineCache) this.cacheManager.getCache(PageCacheConfiguration.CACHE))
 			.getAsyncCache();
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -414,7 +389,7 @@ class PageCacheIntegrationTests {
 		double collapsedBefore = scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"");
 
 		// the first attempt fails only once all 10 requests wait on it
-		List<HttpResponse<String>> responses = concurrently(10, "/attendees/a/chats",
+		List<HttpResponse<String>> responses = this.proxy.burst(10, "/attendees/a/chats",
 				() -> await().atMost(Duration.ofSeconds(30))
 					.until(() -> gate.arrived() == 1
 							&& scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"") - collapsedBefore == 9));
@@ -433,48 +408,6 @@ class PageCacheIntegrationTests {
 		assertThat(cacheStatus(healed)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
 	}
 
-	private List<HttpResponse<String>> concurrently(int count, String pathAndQuery) throws Exception {
-		return concurrently(count, pathAndQuery, () -> {
-		});
-	}
-
-	/**
-	 * Sends identical requests at once; {@code whileInFlight} runs once they are sent,
-	 * and then the gate is released.
-	 */
-	private List<HttpResponse<String>> concurrently(int count, String pathAndQuery, Runnable whileInFlight)
-			throws Exception {
-		ExecutorService callers = Executors.newFixedThreadPool(count);
-		try {
-			CountDownLatch ready = new CountDownLatch(count);
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
-			for (int i = 0; i < count; i++) {
-				futures.add(callers.submit(() -> {
-					ready.countDown();
-					start.await();
-					return this.proxy.get(pathAndQuery);
-				}));
-			}
-			assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
-			start.countDown();
-			try {
-				whileInFlight.run();
-			}
-			finally {
-				Postpress.gate().release();
-			}
-			List<HttpResponse<String>> responses = new ArrayList<>();
-			for (Future<HttpResponse<String>> future : futures) {
-				responses.add(future.get(60, TimeUnit.SECONDS));
-			}
-			return responses;
-		}
-		finally {
-			callers.shutdownNow();
-		}
-	}
-
 	private static int upstreamCalls() {
 		return postpress.findAll(getRequestedFor(urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/.*"))).size();
 	}
@@ -487,18 +420,9 @@ class PageCacheIntegrationTests {
 	 * Sums the samples of a Prometheus series whose labels include all the given ones.
 	 */
 	private double scrape(String name, String... labels) {
-		HttpResponse<String> response = this.management.get("/actuator/prometheus");
-		assertThat(response.statusCode()).isEqualTo(200);
-		double sum = 0;
-		boolean found = false;
-		for (String line : response.body().split("\n")) {
-			if (line.startsWith(name + "{") && Stream.of(labels).allMatch(line::contains)) {
-				sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-				found = true;
-			}
-		}
-		assertThat(found).as("series %s%s in the scrape", name, List.of(labels)).isTrue();
-		return sum;
+		PrometheusScrape scrape = this.proxy.scrape();
+		assertThat(scrape.has(name, labels)).as("series %s%s in the scrape", name, List.of(labels)).isTrue();
+		return scrape.sum(name, labels);
 	}
 
 }

@@ -3,28 +3,17 @@ package dev.chatproxy.cache;
 import dev.chatproxy.upstream.ChatList;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -43,37 +32,21 @@ class StaleWhileRevalidateIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
-
 	@Autowired
-	ManualTicker ticker;
-
-	@Autowired
-	MeterRegistry meters;
-
 	ProxyClient proxy;
-
-	@BeforeEach
-	void startFromAnEmptyCacheAndAClosedCircuit() {
-		this.proxy = new ProxyClient(this.port);
-	}
 
 	@AfterEach
 	void letBackgroundFetchesEnd() {
 		// a refresh or retry still in flight would reach the next test's fake
 		await().atMost(Duration.ofSeconds(15))
-			.until(() -> this.meters.get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
+			.until(() -> this.proxy.meters().get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
 	}
 
 	@Test
 	void expiredPageIsAnsweredAtOnceWithHeadersConsistentWithItsAge() {
 		storePage(1, "old");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
-		this.ticker.advance(Duration.ofSeconds(40));
+		this.proxy.ticker().advance(Duration.ofSeconds(40));
 
 		HttpResponse<String> stale = this.proxy.get(PATH);
 
@@ -92,12 +65,12 @@ class StaleWhileRevalidateIntegrationTests {
 		storePage(1, "old");
 		// held long enough for every request below to be answered while it is in flight
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new").withFixedDelay(3000)));
-		this.ticker.advance(Duration.ofSeconds(31));
+		this.proxy.ticker().advance(Duration.ofSeconds(31));
 		double served = count("chatproxy.cache.stale.revalidate.served");
 		double started = count("chatproxy.cache.refreshes", "result", "started");
 		double succeeded = count("chatproxy.cache.refreshes", "result", "succeeded");
 
-		List<HttpResponse<String>> responses = concurrently(20, PATH);
+		List<HttpResponse<String>> responses = this.proxy.burst(20, PATH);
 
 		assertThat(responses).allSatisfy((response) -> {
 			assertThat(response.statusCode()).isEqualTo(200);
@@ -115,7 +88,7 @@ class StaleWhileRevalidateIntegrationTests {
 	void failedRefreshKeepsTheOldPageForStaleIfError() {
 		storePage(1, "old");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
-		this.ticker.advance(Duration.ofSeconds(35));
+		this.proxy.ticker().advance(Duration.ofSeconds(35));
 		double failed = count("chatproxy.cache.refreshes", "result", "failed");
 
 		assertThat(cacheStatus(this.proxy.get(PATH))).endsWith("detail=stale-while-revalidate");
@@ -126,7 +99,7 @@ class StaleWhileRevalidateIntegrationTests {
 		assertThat(cacheStatus(again)).endsWith("detail=stale-while-revalidate");
 		letBackgroundFetchesEnd();
 
-		this.ticker.advance(Duration.ofSeconds(60));
+		this.proxy.ticker().advance(Duration.ofSeconds(60));
 		HttpResponse<String> pastTheWindow = this.proxy.get(PATH);
 
 		assertThat(pastTheWindow.statusCode()).isEqualTo(200);
@@ -138,7 +111,7 @@ class StaleWhileRevalidateIntegrationTests {
 	void refreshRefusedByPostpressDropsThePage() {
 		storePage(1, "old");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(404, "errors/resource_not_found")));
-		this.ticker.advance(Duration.ofSeconds(35));
+		this.proxy.ticker().advance(Duration.ofSeconds(35));
 		double failed = count("chatproxy.cache.refreshes", "result", "failed");
 
 		assertThat(cacheStatus(this.proxy.get(PATH))).endsWith("detail=stale-while-revalidate");
@@ -154,7 +127,7 @@ class StaleWhileRevalidateIntegrationTests {
 	void noCacheWaitsForAFreshPage() {
 		storePage(1, "old");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
-		this.ticker.advance(Duration.ofSeconds(35));
+		this.proxy.ticker().advance(Duration.ofSeconds(35));
 
 		HttpResponse<String> refreshed = this.proxy.get(PATH, "Cache-Control", "no-cache");
 
@@ -167,7 +140,7 @@ class StaleWhileRevalidateIntegrationTests {
 	void pastTheWindowCallersWaitForTheUpstream() {
 		storePage(1, "old");
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
-		this.ticker.advance(Duration.ofSeconds(60));
+		this.proxy.ticker().advance(Duration.ofSeconds(60));
 
 		HttpResponse<String> refetched = this.proxy.get(PATH);
 
@@ -187,7 +160,7 @@ class StaleWhileRevalidateIntegrationTests {
 			.inScenario("retry")
 			.whenScenarioStateIs("recovered")
 			.willReturn(Postpress.page(2, "new")));
-		this.ticker.advance(Duration.ofSeconds(90));
+		this.proxy.ticker().advance(Duration.ofSeconds(90));
 
 		HttpResponse<String> stale = this.proxy.get(PATH);
 
@@ -214,34 +187,8 @@ class StaleWhileRevalidateIntegrationTests {
 		});
 	}
 
-	private List<HttpResponse<String>> concurrently(int count, String pathAndQuery) throws Exception {
-		ExecutorService callers = Executors.newFixedThreadPool(count);
-		try {
-			CountDownLatch ready = new CountDownLatch(count);
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
-			for (int i = 0; i < count; i++) {
-				futures.add(callers.submit(() -> {
-					ready.countDown();
-					start.await();
-					return this.proxy.get(pathAndQuery);
-				}));
-			}
-			assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
-			start.countDown();
-			List<HttpResponse<String>> responses = new ArrayList<>();
-			for (Future<HttpResponse<String>> future : futures) {
-				responses.add(future.get(20, TimeUnit.SECONDS));
-			}
-			return responses;
-		}
-		finally {
-			callers.shutdownNow();
-		}
-	}
-
 	private double count(String name, String... tags) {
-		return this.meters.get(name).tags(tags).counter().count();
+		return this.proxy.meters().get(name).tags(tags).counter().count();
 	}
 
 	private static int upstreamCalls() {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -46,9 +47,6 @@ class BrowserClientIntegrationTests {
 		registry.add("proxy.cors.allowed-origins", () -> "http://127.0.0.1:" + allowedPagePort);
 	}
 
-	@LocalServerPort
-	int port;
-
 	@BeforeAll
 	static void browserAndClient() throws Exception {
 		boolean ready = Files.isExecutable(Path.of("/usr/bin/chromium"))
@@ -61,6 +59,9 @@ class BrowserClientIntegrationTests {
 		}
 		assertThat(run(List.of("node", "node_modules/typescript/bin/tsc", "-p", "typescript"))).isZero();
 	}
+
+	@Autowired
+	ProxyClient proxy;
 
 	@Test
 	void listsChatsFromAnAllowedOrigin() throws Exception {
@@ -87,8 +88,8 @@ class BrowserClientIntegrationTests {
 
 	private JsonNode openPage(int pagePort, String expected, String screenshot) throws Exception {
 		List<String> output = new ArrayList<>();
-		int exit = run(List.of("node", "browser-test/run.mjs", "--proxy", "http://127.0.0.1:" + this.port, "--attendee",
-				"att_1", "--page-port", Integer.toString(pagePort), "--expect", expected, "--screenshot",
+		int exit = run(List.of("node", "browser-test/run.mjs", "--proxy", "http://127.0.0.1:" + this.proxy.port(),
+				"--attendee", "att_1", "--page-port", Integer.toString(pagePort), "--expect", expected, "--screenshot",
 				Path.of(screenshot).toAbsolutePath().toString()), output);
 		assertThat(exit).as(String.join("\n", output)).isZero();
 		return json.readTree(output.get(output.size() - 1));

@@ -21,8 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -58,17 +56,11 @@ class CallersIntegrationTests {
 		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", () -> issuer.baseUrl() + "/jwks.json");
 	}
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
-
+	@Autowired
 	ProxyClient proxy;
 
 	@BeforeEach
 	void setUp() {
-		this.proxy = new ProxyClient(this.port);
 		issuer.stubFor(WireMock.get("/jwks.json").willReturn(WireMock.okJson(tokens.jwks())));
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
 	}
@@ -219,7 +211,7 @@ class CallersIntegrationTests {
 
 	@Test
 	void leavesTheManagementPortOpen() {
-		ProxyClient management = new ProxyClient(this.managementPort);
+		ProxyClient management = this.proxy.management();
 
 		assertThat(management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
 		assertThat(management.get("/actuator/info").statusCode()).isEqualTo(200);

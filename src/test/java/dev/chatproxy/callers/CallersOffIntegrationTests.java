@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -26,17 +25,14 @@ class CallersOffIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
+	@Autowired
+	ProxyClient proxy;
 
 	@Autowired
 	ApplicationContext context;
 
-	ProxyClient proxy;
-
 	@BeforeEach
 	void setUp() {
-		this.proxy = new ProxyClient(this.port);
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
 	}
 

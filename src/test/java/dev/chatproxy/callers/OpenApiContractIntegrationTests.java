@@ -17,13 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,19 +51,16 @@ class OpenApiContractIntegrationTests {
 		registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", () -> issuer.baseUrl() + "/jwks.json");
 	}
 
-	@LocalServerPort
-	int port;
+	@Autowired
+	ProxyClient proxy;
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
-
-	ProxyClient proxy;
 
 	String token;
 
 	@BeforeEach
 	void setUp() {
-		this.proxy = new ProxyClient(this.port);
 		issuer.stubFor(WireMock.get("/jwks.json").willReturn(WireMock.okJson(tokens.jwks())));
 		this.token = tokens.valid("acc_1", "acc_2");
 	}

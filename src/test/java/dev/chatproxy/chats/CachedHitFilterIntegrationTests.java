@@ -19,8 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -46,20 +44,14 @@ class CachedHitFilterIntegrationTests {
 	 */
 	private static final String[] VIA_SPRING_MVC = { "Accept", "application/json, */*;q=0.5" };
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
+	@Autowired
+	ProxyClient proxy;
 
 	@Autowired
 	FilterRegistrationBean<CachedHitFilter> registration;
 
-	ProxyClient proxy;
-
 	@BeforeEach
 	void cacheThePage() {
-		this.proxy = new ProxyClient(this.port);
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(5, "next")));
 		assertThat(this.proxy.get(PAGE).headers().firstValue("Cache-Status"))
 			.hasValue("chat-proxy; fwd=uri-miss; stored");
@@ -102,7 +94,7 @@ class CachedHitFilterIntegrationTests {
 
 	@Test
 	void hitsAnsweredBeforeSpringMvcAreStillCountedUnderTheRoute() {
-		ProxyClient management = new ProxyClient(this.managementPort);
+		ProxyClient management = this.proxy.management();
 		String[] route = { "uri=\"/attendees/{attendee_id}/chats\"", "status=\"200\"" };
 		double before = PrometheusScrape.of(management).sum("http_server_requests_seconds_count", route);
 		double hitsBefore = PrometheusScrape.of(management).sum("cache_gets_total", "result=\"hit\"");

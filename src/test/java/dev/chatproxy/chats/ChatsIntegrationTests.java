@@ -12,12 +12,11 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -32,15 +31,8 @@ class ChatsIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
+	@Autowired
 	ProxyClient proxy;
-
-	@BeforeEach
-	void setUp() {
-		this.proxy = new ProxyClient(this.port);
-	}
 
 	@Test
 	void forwardsEveryParameterWithTheKeyAndNothingTheCallerSent() {
@@ -185,7 +177,7 @@ class ChatsIntegrationTests {
 
 	@Test
 	void answersAMalformedRequestInTheEnvelopeNotInHtml() throws IOException {
-		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+		try (Socket socket = new Socket("127.0.0.1", this.proxy.port())) {
 			socket.setSoTimeout(10_000);
 			socket.getOutputStream()
 				.write("GET /attendees/a%zz/chats HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"

@@ -3,6 +3,7 @@ package dev.chatproxy.chats;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.HostileInputs;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.RawHttp;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -27,8 +28,8 @@ class HostileRequestIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
+	@Autowired
+	ProxyClient proxy;
 
 	@BeforeEach
 	void answerEverything() {
@@ -47,7 +48,7 @@ class HostileRequestIntegrationTests {
 			"/attendees/a/chats?limit=%zz", "/attendees/a/chats?a%zz=1", "/attendees/a/chats?cursor=%c0%ae",
 			"/attendees/a/chats?limit=1&limit=2", "/attendees/a/chats?accountId=x", "/attendees/a%zz/chats" })
 	void answersHostileRequestsWith400InTheEnvelopeWithoutCallingPostpress(String target) {
-		String response = RawHttp.get(this.port, target);
+		String response = RawHttp.get(this.proxy.port(), target);
 
 		assertThat(response).startsWith("HTTP/1.1 400")
 			.contains("Content-Type: application/problem+json")
@@ -64,7 +65,7 @@ class HostileRequestIntegrationTests {
 				.replace("\n", "%0a")
 				.replace("#", "%23")
 				.replace("?", "%3f") + "/chats";
-			String response = RawHttp.get(this.port, target);
+			String response = RawHttp.get(this.proxy.port(), target);
 			assertThat(response).as(target).matches("(?s)HTTP/1.1 (200|400|404) .*");
 			if (!response.startsWith("HTTP/1.1 200")) {
 				assertThat(response).as(target).contains("Content-Type: application/problem+json");

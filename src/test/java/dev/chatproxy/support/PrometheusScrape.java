@@ -1,6 +1,7 @@
 package dev.chatproxy.support;
 
 import java.net.http.HttpResponse;
+import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,13 +33,23 @@ public record PrometheusScrape(String text) {
 	 * @return the sum
 	 */
 	public double sum(String name, String... labels) {
-		double sum = 0;
-		for (String line : this.text.split("\n")) {
-			if (line.startsWith(name + "{") && Stream.of(labels).allMatch(line::contains)) {
-				sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-			}
-		}
-		return sum;
+		return samples(name, labels).sum();
+	}
+
+	/**
+	 * Whether the scrape has a sample of the series with all the given labels.
+	 * @param name the series, such as {@code cache_gets_total}
+	 * @param labels labels such as {@code result="hit"}
+	 * @return whether there is one
+	 */
+	public boolean has(String name, String... labels) {
+		return samples(name, labels).findAny().isPresent();
+	}
+
+	private DoubleStream samples(String name, String... labels) {
+		return Stream.of(this.text.split("\n"))
+			.filter((line) -> line.startsWith(name + "{") && Stream.of(labels).allMatch(line::contains))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
 	}
 
 }

@@ -5,20 +5,95 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Calls a running proxy over real HTTP on 127.0.0.1.
+ * Calls a running proxy over real HTTP on 127.0.0.1; in a {@link ProxyIntegrationTest} an
+ * injected one also knows the management port, the cache clock and the meters.
  */
 public final class ProxyClient {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	private final int port;
+	private final IntSupplier port;
 
+	private final @Nullable IntSupplier managementPort;
+
+	private final @Nullable ManualTicker ticker;
+
+	private final @Nullable MeterRegistry meters;
+
+	/**
+	 * A client of one port and nothing more.
+	 * @param port the port
+	 */
 	public ProxyClient(int port) {
+		this(() -> port, null, null, null);
+	}
+
+	ProxyClient(IntSupplier port, @Nullable IntSupplier managementPort, @Nullable ManualTicker ticker,
+			@Nullable MeterRegistry meters) {
 		this.port = port;
+		this.managementPort = managementPort;
+		this.ticker = ticker;
+		this.meters = meters;
+	}
+
+	/**
+	 * The port this client calls.
+	 * @return the port
+	 */
+	public int port() {
+		return this.port.getAsInt();
+	}
+
+	/**
+	 * A client of the management port.
+	 * @return the client
+	 */
+	public ProxyClient management() {
+		return new ProxyClient(known(this.managementPort, "management port").getAsInt());
+	}
+
+	/**
+	 * The cache clock the test moves.
+	 * @return the clock
+	 */
+	public ManualTicker ticker() {
+		return known(this.ticker, "cache clock");
+	}
+
+	/**
+	 * The application's meters.
+	 * @return the meters
+	 */
+	public MeterRegistry meters() {
+		return known(this.meters, "meter registry");
+	}
+
+	/**
+	 * One scrape of {@code /actuator/prometheus} on the management port.
+	 * @return the scrape
+	 */
+	public PrometheusScrape scrape() {
+		return PrometheusScrape.of(management());
 	}
 
 	/**
@@ -32,16 +107,40 @@ public final class ProxyClient {
 	}
 
 	/**
-	 * Sends a request.
+	 * Sends a POST.
+	 * @param path the path, already encoded
+	 * @param body the body
+	 * @param headers header names and values, alternating
+	 * @return the response
+	 */
+	public HttpResponse<String> post(String path, BodyPublisher body, String... headers) {
+		return send("POST", path, body, headers);
+	}
+
+	/**
+	 * Sends a request without a body.
 	 * @param method the method
 	 * @param pathAndQuery the path and query, already encoded
 	 * @param headers header names and values, alternating
 	 * @return the response
 	 */
 	public HttpResponse<String> send(String method, String pathAndQuery, String... headers) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + pathAndQuery))
+		return send(method, pathAndQuery, HttpRequest.BodyPublishers.noBody(), headers);
+	}
+
+	/**
+	 * Sends a request.
+	 * @param method the method
+	 * @param pathAndQuery the path and query, already encoded
+	 * @param body the body
+	 * @param headers header names and values, alternating
+	 * @return the response
+	 */
+	public HttpResponse<String> send(String method, String pathAndQuery, BodyPublisher body, String... headers) {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port.getAsInt() + pathAndQuery))
 			.timeout(Duration.ofSeconds(60))
-			.method(method, HttpRequest.BodyPublishers.noBody());
+			.method(method, body);
 		for (int i = 0; i < headers.length; i += 2) {
 			request.header(headers[i], headers[i + 1]);
 		}
@@ -55,6 +154,71 @@ public final class ProxyClient {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * Sends identical GETs at once and waits for every answer.
+	 * @param count how many
+	 * @param pathAndQuery the path and query, already encoded
+	 * @return the responses, in the order they were sent
+	 */
+	public List<HttpResponse<String>> burst(int count, String pathAndQuery) {
+		return burst(count, pathAndQuery, () -> {
+		});
+	}
+
+	/**
+	 * Sends identical GETs at once; {@code whileInFlight} runs once all are sent, then
+	 * {@link Postpress#gate()} is released and every answer awaited.
+	 * @param count how many
+	 * @param pathAndQuery the path and query, already encoded
+	 * @param whileInFlight what to do (or await) while the requests are in flight
+	 * @return the responses, in the order they were sent
+	 */
+	public List<HttpResponse<String>> burst(int count, String pathAndQuery, Runnable whileInFlight) {
+		ExecutorService callers = Executors.newFixedThreadPool(count);
+		try {
+			CountDownLatch ready = new CountDownLatch(count);
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				futures.add(callers.submit(() -> {
+					ready.countDown();
+					start.await();
+					return get(pathAndQuery);
+				}));
+			}
+			assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+			start.countDown();
+			try {
+				whileInFlight.run();
+			}
+			finally {
+				Postpress.gate().release();
+			}
+			List<HttpResponse<String>> responses = new ArrayList<>();
+			for (Future<HttpResponse<String>> future : futures) {
+				responses.add(future.get(60, TimeUnit.SECONDS));
+			}
+			return responses;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException(ex);
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
+	private static <T> T known(@Nullable T value, String what) {
+		if (value == null) {
+			throw new IllegalStateException("This client knows no " + what + ": inject it in a @ProxyIntegrationTest");
+		}
+		return value;
 	}
 
 }

@@ -12,10 +12,9 @@ import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -36,16 +35,13 @@ class ApiKeySecrecyIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
+	@Autowired
+	ProxyClient proxy;
 
 	@Test
 	void keyAppearsInNoResponseEndpointMetricOrLogLine(CapturedOutput output) {
-		ProxyClient proxy = new ProxyClient(this.port);
-		ProxyClient management = new ProxyClient(this.managementPort);
+		ProxyClient proxy = this.proxy;
+		ProxyClient management = this.proxy.management();
 		List<HttpResponse<String>> responses = new ArrayList<>();
 		postpress.stubFor(Postpress.chats("ok").willReturn(Postpress.page(2, "next")));
 		postpress.stubFor(Postpress.chats("gone").willReturn(Postpress.error(404, "errors/resource_not_found")));

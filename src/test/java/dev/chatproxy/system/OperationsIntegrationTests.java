@@ -22,14 +22,11 @@ import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.UpstreamGate;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,41 +44,28 @@ class OperationsIntegrationTests {
 
 	private static final int HELD_REQUESTS = 12;
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
+	@Autowired
+	ProxyClient proxy;
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
-
-	ProxyClient proxy;
-
-	ProxyClient management;
-
-	@BeforeEach
-	void setUp() {
-		this.proxy = new ProxyClient(this.port);
-		this.management = new ProxyClient(this.managementPort);
-	}
 
 	@Test
 	void exposesOnlyTheOperatorEndpointsAndOnlyOnTheManagementPort() {
 		for (String endpoint : List.of("/health", "/health/liveness", "/health/readiness", "/info", "/prometheus",
 				"/caches")) {
-			assertThat(this.management.get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(200);
+			assertThat(this.proxy.management().get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(200);
 			assertThat(this.proxy.get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(404);
 		}
 		for (String endpoint : List.of("/env", "/configprops", "/heapdump", "/beans", "/threaddump", "/metrics",
 				"/loggers", "/shutdown", "/mappings")) {
-			assertThat(this.management.get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(404);
+			assertThat(this.proxy.management().get("/actuator" + endpoint).statusCode()).as(endpoint).isEqualTo(404);
 		}
 	}
 
 	@Test
 	void infoNamesTheCommitAndTheVersionItWasBuiltFrom() {
-		HttpResponse<String> info = this.management.get("/actuator/info");
+		HttpResponse<String> info = this.proxy.management().get("/actuator/info");
 
 		assertThat(info.statusCode()).isEqualTo(200);
 		JsonNode body = JsonMapper.builder().build().readTree(info.body());
@@ -94,12 +78,12 @@ class OperationsIntegrationTests {
 		postpress.stubFor(Postpress.chats("att_secret_id_1").willReturn(Postpress.page(1, "cursor_secret_1")));
 		postpress
 			.stubFor(Postpress.chats("att_missing_id_2").willReturn(Postpress.error(404, "errors/resource_not_found")));
-		PrometheusScrape before = PrometheusScrape.of(this.management);
+		PrometheusScrape before = this.proxy.scrape();
 		this.proxy.get("/attendees/att_secret_id_1/chats?account_id=acc_secret_id_3&cursor=cursor_secret_2");
 		this.proxy.get("/attendees/att_secret_id_1/chats?account_id=acc_secret_id_3&cursor=cursor_secret_2");
 		this.proxy.get("/attendees/att_missing_id_2/chats");
 
-		String scrape = this.management.get("/actuator/prometheus", "Accept", "text/plain").body();
+		String scrape = this.proxy.management().get("/actuator/prometheus", "Accept", "text/plain").body();
 		Files.createDirectories(Path.of("target"));
 		Files.writeString(Path.of("target/prometheus-scrape.txt"), scrape);
 
@@ -133,9 +117,9 @@ class OperationsIntegrationTests {
 		circuitBreaker.transitionToOpenState();
 
 		assertThat(this.proxy.get("/attendees/a/chats").statusCode()).isEqualTo(503);
-		assertThat(this.management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
-		assertThat(this.management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
-		HttpResponse<String> health = this.management.get("/actuator/health");
+		assertThat(this.proxy.management().get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		assertThat(this.proxy.management().get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+		HttpResponse<String> health = this.proxy.management().get("/actuator/health");
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(health.body()).contains("\"circuitBreakers\"").contains("\"state\":\"OPEN\"");
 	}
@@ -155,8 +139,8 @@ class OperationsIntegrationTests {
 			}
 			await().atMost(Duration.ofSeconds(30)).until(() -> gate.arrived() == HELD_REQUESTS);
 			for (int i = 0; i < 5; i++) {
-				assertThat(this.management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
-				assertThat(this.management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+				assertThat(this.proxy.management().get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+				assertThat(this.proxy.management().get("/actuator/health/liveness").statusCode()).isEqualTo(200);
 			}
 			assertThat(load).noneMatch(Future::isDone);
 			gate.release();

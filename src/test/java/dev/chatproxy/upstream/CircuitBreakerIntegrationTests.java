@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -33,11 +31,8 @@ class CircuitBreakerIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
+	@Autowired
+	ProxyClient proxy;
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
@@ -70,7 +65,7 @@ class CircuitBreakerIntegrationTests {
 		int window = breaker().getCircuitBreakerConfig().getSlidingWindowSize();
 
 		for (int i = 0; i < 3 * window; i++) {
-			HttpResponse<String> response = new ProxyClient(this.port).get("/attendees/flaky" + i + "/chats");
+			HttpResponse<String> response = this.proxy.get("/attendees/flaky" + i + "/chats");
 			assertThat(response.statusCode()).isEqualTo(200);
 		}
 
@@ -84,15 +79,15 @@ class CircuitBreakerIntegrationTests {
 	@Test
 	void operatorsSeeAndResetTheBreakerOnTheManagementPort() throws Exception {
 		breaker().transitionToOpenState();
-		HttpResponse<String> state = new ProxyClient(this.managementPort).get("/actuator/circuitbreakers");
+		HttpResponse<String> state = this.proxy.management().get("/actuator/circuitbreakers");
 		assertThat(state.statusCode()).isEqualTo(200);
 		assertThat(state.body()).contains("\"postpress\"").contains("\"state\":\"OPEN\"");
-		assertThat(new ProxyClient(this.port).get("/actuator/circuitbreakers").statusCode()).isEqualTo(404);
+		assertThat(this.proxy.get("/actuator/circuitbreakers").statusCode()).isEqualTo(404);
 
 		HttpResponse<String> reset = HttpClient.newHttpClient()
 			.send(HttpRequest
-				.newBuilder(
-						URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/circuitbreakers/postpress"))
+				.newBuilder(URI.create(
+						"http://127.0.0.1:" + this.proxy.management().port() + "/actuator/circuitbreakers/postpress"))
 				.header("Content-Type", "application/json")
 				.POST(HttpRequest.BodyPublishers.ofString("{\"updateState\":\"CLOSE\"}"))
 				.build(), HttpResponse.BodyHandlers.ofString());
@@ -100,7 +95,7 @@ class CircuitBreakerIntegrationTests {
 		assertThat(reset.statusCode()).isEqualTo(200);
 		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
-		assertThat(new ProxyClient(this.port).get("/attendees/after-reset/chats").statusCode()).isEqualTo(200);
+		assertThat(this.proxy.get("/attendees/after-reset/chats").statusCode()).isEqualTo(200);
 	}
 
 	private CircuitBreaker breaker() {

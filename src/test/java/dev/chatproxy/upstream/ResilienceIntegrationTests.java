@@ -17,7 +17,6 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
@@ -27,7 +26,6 @@ import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,8 +33,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -66,27 +62,14 @@ class ResilienceIntegrationTests {
 
 	private static final ExecutorService callers = Executors.newFixedThreadPool(4);
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
+	@Autowired
+	ProxyClient proxy;
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
 
 	@Autowired
 	BulkheadRegistry bulkheads;
-
-	@Autowired
-	ManualTicker ticker;
-
-	private ProxyClient proxy;
-
-	@BeforeEach
-	void setUp() {
-		this.proxy = new ProxyClient(this.port);
-	}
 
 	@AfterAll
 	static void stopCallers() {
@@ -237,7 +220,7 @@ class ResilienceIntegrationTests {
 		HttpResponse<String> stored = getChats(attendee);
 		assertThat(stored.statusCode()).isEqualTo(200);
 		assertThat(stored.headers().firstValue("Cache-Status")).hasValue("chat-proxy; fwd=uri-miss; stored");
-		this.ticker.advance(Duration.ofSeconds(45));
+		this.proxy.ticker().advance(Duration.ofSeconds(45));
 		breaker().transitionToOpenState();
 
 		HttpResponse<String> stale = getChats(attendee);
@@ -282,7 +265,7 @@ class ResilienceIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
 		assertThat(getChats(nextAttendee()).statusCode()).isEqualTo(500);
 
-		HttpResponse<String> prometheus = new ProxyClient(this.managementPort).get("/actuator/prometheus");
+		HttpResponse<String> prometheus = this.proxy.management().get("/actuator/prometheus");
 		assertThat(prometheus.statusCode()).isEqualTo(200);
 		assertThat(prometheus.body()).containsPattern(series("resilience4j_retry_calls_total", "postpress"))
 			.containsPattern(series("resilience4j_circuitbreaker_state", "postpress"))
@@ -299,7 +282,7 @@ class ResilienceIntegrationTests {
 	@Test
 	void staysReadyWhileTheBreakerIsOpen() {
 		breaker().transitionToOpenState();
-		ProxyClient management = new ProxyClient(this.managementPort);
+		ProxyClient management = this.proxy.management();
 
 		HttpResponse<String> readiness = management.get("/actuator/health/readiness");
 		assertThat(readiness.statusCode()).isEqualTo(200);

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,13 +35,11 @@ class ResilienceTimeoutIntegrationTests {
 
 	private static boolean warm;
 
-	@LocalServerPort
-	int port;
+	@Autowired
+	ProxyClient proxy;
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
-
-	private ProxyClient proxy;
 
 	/**
 	 * Sends requests through a cold application until one is served, so that class
@@ -50,7 +47,6 @@ class ResilienceTimeoutIntegrationTests {
 	 */
 	@BeforeEach
 	void warmUp() {
-		this.proxy = new ProxyClient(this.port);
 		if (!warm) {
 			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
 			await().atMost(Duration.ofSeconds(60))

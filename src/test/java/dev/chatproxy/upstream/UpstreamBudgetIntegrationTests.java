@@ -12,14 +12,11 @@ import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.TestPropertySource;
 
@@ -40,27 +37,15 @@ class UpstreamBudgetIntegrationTests {
 
 	private static final AtomicInteger attendees = new AtomicInteger();
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
-
 	@Autowired
-	ManualTicker ticker;
-
-	@Autowired
-	MeterRegistry meters;
+	ProxyClient proxy;
 
 	@Autowired
 	CircuitBreakerRegistry circuitBreakers;
 
-	private ProxyClient proxy;
-
 	@BeforeEach
 	void refillTheBudgetAndEmptyTheCache() {
-		this.proxy = new ProxyClient(this.port);
-		this.ticker.advance(Duration.ofHours(1));
+		this.proxy.ticker().advance(Duration.ofHours(1));
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
 	}
 
@@ -87,10 +72,10 @@ class UpstreamBudgetIntegrationTests {
 		for (int i = 0; i < 3; i++) {
 			getChats(nextAttendee());
 		}
-		this.ticker.advance(Duration.ofSeconds(60));
+		this.proxy.ticker().advance(Duration.ofSeconds(60));
 		assertThat(getChats(nextAttendee()).headers().firstValue("Retry-After")).hasValue("40");
 
-		this.ticker.advance(Duration.ofSeconds(40));
+		this.proxy.ticker().advance(Duration.ofSeconds(40));
 
 		assertThat(getChats(nextAttendee()).statusCode()).isEqualTo(200);
 		assertThat(getChats(nextAttendee()).statusCode()).isEqualTo(503);
@@ -104,7 +89,7 @@ class UpstreamBudgetIntegrationTests {
 		getChats(nextAttendee());
 		getChats(nextAttendee());
 		// past the TTL and the stale-while-revalidate window: only stale-if-error applies
-		this.ticker.advance(Duration.ofSeconds(75));
+		this.proxy.ticker().advance(Duration.ofSeconds(75));
 
 		HttpResponse<String> stale = getChats(attendee);
 
@@ -135,7 +120,7 @@ class UpstreamBudgetIntegrationTests {
 			getChats(nextAttendee());
 		}
 
-		HttpResponse<String> metrics = new ProxyClient(this.managementPort).get("/actuator/prometheus");
+		HttpResponse<String> metrics = this.proxy.management().get("/actuator/prometheus");
 
 		assertThat(metrics.body()).containsPattern("(?m)^chatproxy_upstream_throttled_total\\{[^}]*\\} [1-9]");
 	}
@@ -145,7 +130,7 @@ class UpstreamBudgetIntegrationTests {
 	}
 
 	private double throttled() {
-		return this.meters.get("chatproxy.upstream.throttled").counter().count();
+		return this.proxy.meters().get("chatproxy.upstream.throttled").counter().count();
 	}
 
 	private static String nextAttendee() {

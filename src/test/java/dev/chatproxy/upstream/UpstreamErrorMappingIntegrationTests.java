@@ -14,7 +14,6 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -44,15 +43,8 @@ class UpstreamErrorMappingIntegrationTests {
 
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
-	private ProxyClient proxy;
-
-	@BeforeEach
-	void setUp() {
-		this.proxy = new ProxyClient(this.port);
-	}
+	@Autowired
+	ProxyClient proxy;
 
 	/**
 	 * Every error type of postpress' API page (a copy of the seed, in

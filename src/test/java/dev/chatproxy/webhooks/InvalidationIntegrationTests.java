@@ -1,32 +1,23 @@
 package dev.chatproxy.webhooks;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -45,31 +36,20 @@ class InvalidationIntegrationTests {
 
 	static final String SECRET = "whsec_test_0123456789";
 
-	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
-
 	@Autowired
-	MeterRegistry meters;
-
 	ProxyClient proxy;
 
 	@AfterEach
 	void letBackgroundFetchesEnd() {
 		// a refresh still in flight would store its page after the next test's clear
 		await().atMost(Duration.ofSeconds(15))
-			.until(() -> this.meters.get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
+			.until(() -> this.proxy.meters().get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
 	}
 
 	@BeforeEach
 	void cacheThreePages() {
-		this.proxy = new ProxyClient(this.port);
 		// a lists chat_0; b lists chat_b; the third is asked for by a LinkedIn provider
 		// id
 		postpress.stubFor(Postpress.chats("a").willReturn(Postpress.page(1, null)));
@@ -137,7 +117,8 @@ class InvalidationIntegrationTests {
 
 	@Test
 	void missingSecretIsRefusedWith401() {
-		HttpResponse<String> refused = post("/webhooks/postpress", body(event("message_received", "chat_b", "a", "p")));
+		HttpResponse<String> refused = this.proxy.post("/webhooks/postpress",
+				body(event("message_received", "chat_b", "a", "p")));
 
 		assertProblem(refused, 401, "errors/missing_credentials");
 	}
@@ -145,11 +126,11 @@ class InvalidationIntegrationTests {
 	@Test
 	void wrongSecretIsRefusedWith401() {
 		for (String wrong : List.of(SECRET + "x", SECRET.substring(1), "x")) {
-			HttpResponse<String> refused = post("/webhooks/postpress",
+			HttpResponse<String> refused = this.proxy.post("/webhooks/postpress",
 					body(event("message_received", "chat_b", "a", "p")), "X-Postpress-Secret", wrong);
 			assertProblem(refused, 401, "errors/invalid_credentials");
 		}
-		HttpResponse<String> defaultHeader = post("/webhooks/postpress",
+		HttpResponse<String> defaultHeader = this.proxy.post("/webhooks/postpress",
 				body(event("message_received", "chat_b", "a", "p")), "X-Webhook-Secret", SECRET);
 		assertProblem(defaultHeader, 401, "errors/missing_credentials");
 	}
@@ -159,9 +140,9 @@ class InvalidationIntegrationTests {
 		byte[] large = ("{\"event\":\"message_received\",\"message\":\"" + "x".repeat(64 * 1024) + "\"}")
 			.getBytes(StandardCharsets.UTF_8);
 
-		HttpResponse<String> declared = post("/webhooks/postpress", HttpRequest.BodyPublishers.ofByteArray(large),
-				"X-Postpress-Secret", SECRET);
-		HttpResponse<String> chunked = post("/webhooks/postpress",
+		HttpResponse<String> declared = this.proxy.post("/webhooks/postpress",
+				HttpRequest.BodyPublishers.ofByteArray(large), "X-Postpress-Secret", SECRET);
+		HttpResponse<String> chunked = this.proxy.post("/webhooks/postpress",
 				HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(large)), "X-Postpress-Secret",
 				SECRET);
 
@@ -198,7 +179,8 @@ class InvalidationIntegrationTests {
 		assertThat(byChat.body()).isEqualTo("{\"invalidated\":1}");
 		assertThat(byAccount.body()).as("the one page still fresh").isEqualTo("{\"invalidated\":1}");
 		assertThat(invalidated("operator")).isEqualTo(invalidated + 3);
-		assertThat(scrape("chatproxy_cache_invalidated_total{", "source=\"operator\"")).isEqualTo(invalidated + 3);
+		assertThat(this.proxy.scrape().sum("chatproxy_cache_invalidated_total", "source=\"operator\""))
+			.isEqualTo(invalidated + 3);
 		for (String attendee : List.of("a", "b", "ACoAACr-1eYBl")) {
 			assertThat(cacheStatus(this.proxy.get(chatsOf(attendee)))).endsWith("detail=stale-while-revalidate");
 		}
@@ -207,8 +189,8 @@ class InvalidationIntegrationTests {
 	@Test
 	void operatorEndpointNeedsAnIdAndIsNotOnTheApplicationPort() {
 		assertProblem(operator("{}"), 400, "errors/invalid_parameters");
-		assertThat(post(this.port, "/actuator/invalidations", body("{\"attendee_id\":\"a\"}"), "Content-Type",
-				"application/json")
+		assertThat(this.proxy
+			.post("/actuator/invalidations", body("{\"attendee_id\":\"a\"}"), "Content-Type", "application/json")
 			.statusCode()).isEqualTo(404);
 	}
 
@@ -235,35 +217,12 @@ class InvalidationIntegrationTests {
 	}
 
 	private HttpResponse<String> postEvent(String json) {
-		return post("/webhooks/postpress", body(json), "X-Postpress-Secret", SECRET, "Content-Type",
+		return this.proxy.post("/webhooks/postpress", body(json), "X-Postpress-Secret", SECRET, "Content-Type",
 				"application/json");
 	}
 
 	private HttpResponse<String> operator(String json) {
-		return post(this.managementPort, "/actuator/invalidations", body(json), "Content-Type", "application/json");
-	}
-
-	private HttpResponse<String> post(String path, BodyPublisher body, String... headers) {
-		return post(this.port, path, body, headers);
-	}
-
-	private static HttpResponse<String> post(int port, String path, BodyPublisher body, String... headers) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.timeout(Duration.ofSeconds(30))
-			.POST(body);
-		for (int i = 0; i < headers.length; i += 2) {
-			request.header(headers[i], headers[i + 1]);
-		}
-		try {
-			return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		return this.proxy.management().post("/actuator/invalidations", body(json), "Content-Type", "application/json");
 	}
 
 	private static BodyPublisher body(String json) {
@@ -278,15 +237,7 @@ class InvalidationIntegrationTests {
 	}
 
 	private double invalidated(String source) {
-		return this.meters.get("chatproxy.cache.invalidated").tag("source", source).counter().count();
-	}
-
-	private double scrape(String prefix, String label) {
-		HttpResponse<String> response = new ProxyClient(this.managementPort).get("/actuator/prometheus");
-		return Stream.of(response.body().split("\n"))
-			.filter((line) -> line.startsWith(prefix) && line.contains(label))
-			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-			.sum();
+		return this.proxy.meters().get("chatproxy.cache.invalidated").tag("source", source).counter().count();
 	}
 
 	private static String cacheStatus(HttpResponse<String> response) {

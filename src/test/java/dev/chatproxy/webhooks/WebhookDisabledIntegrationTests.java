@@ -5,10 +5,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,13 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestPropertySource(properties = "proxy.webhook.secret=  ")
 class WebhookDisabledIntegrationTests {
 
-	@LocalServerPort
-	int port;
+	@Autowired
+	ProxyClient proxy;
 
 	@Test
 	void webhookRouteIsUnknownWithoutASecret() throws Exception {
 		HttpRequest request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/webhooks/postpress"))
+			.newBuilder(URI.create("http://127.0.0.1:" + this.proxy.port() + "/webhooks/postpress"))
 			.header("X-Webhook-Secret", "  ")
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"message_received\",\"chat_id\":\"c\"}"))
