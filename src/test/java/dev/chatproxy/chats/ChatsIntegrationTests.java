@@ -6,17 +6,31 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.chatproxy.support.HostileInputs;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.PrometheusScrape;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
+import dev.chatproxy.support.RawHttp;
+import jakarta.servlet.FilterChain;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -292,6 +306,208 @@ class ChatsIntegrationTests {
 		List<LoggedRequest> requests = postpress.findAll(anyRequestedFor(anyUrl()));
 		assertThat(requests).hasSize(1);
 		return requests.get(0);
+	}
+
+	/**
+	 * Cache hits answered by the {@link CachedHitFilter} before Spring MVC: the very
+	 * answer Spring MVC gives for the same hit, counted and timed as every request is,
+	 * and everything that is not a plain hit left to Spring MVC.
+	 */
+	@Nested
+	class CachedHitsAnsweredBeforeSpringMvc {
+
+		private static final String PAGE = "/attendees/att_1/chats?limit=5";
+
+		/**
+		 * An {@code Accept} the filter leaves to Spring MVC's negotiation, which accepts
+		 * it.
+		 */
+		private static final String[] VIA_SPRING_MVC = { "Accept", "application/json, */*;q=0.5" };
+
+		@Autowired
+		ProxyClient proxy;
+
+		@Autowired
+		FilterRegistrationBean<CachedHitFilter> registration;
+
+		@BeforeEach
+		void cacheThePage() {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(5, "next")));
+			assertThat(this.proxy.get(PAGE).headers().firstValue("Cache-Status"))
+				.hasValue("chat-proxy; fwd=uri-miss; stored");
+		}
+
+		@Test
+		void answersAHitExactlyAsSpringMvcDoes() {
+			HttpResponse<String> filtered = this.proxy.get(PAGE);
+			HttpResponse<String> dispatched = this.proxy.get(PAGE, VIA_SPRING_MVC);
+
+			assertThat(filtered.statusCode()).isEqualTo(dispatched.statusCode()).isEqualTo(200);
+			assertThat(filtered.body()).isEqualTo(dispatched.body()).isEqualTo(Postpress.pageJson(5, "next"));
+			assertThat(comparable(filtered)).isEqualTo(comparable(dispatched))
+				.containsEntry("cache-status", List.of("chat-proxy; hit; ttl=30"))
+				.containsEntry("content-type", List.of("application/json"))
+				.containsKeys("etag", "age", "cache-control", "content-length", "vary");
+			assertThat(postpress.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+		}
+
+		@Test
+		void answersHeadAndConditionalRequestsAsSpringMvcDoes() {
+			String etag = this.proxy.get(PAGE).headers().firstValue("ETag").orElseThrow();
+
+			HttpResponse<String> head = this.proxy.send("HEAD", PAGE);
+			HttpResponse<String> headDispatched = this.proxy.send("HEAD", PAGE, VIA_SPRING_MVC);
+			assertThat(head.statusCode()).isEqualTo(200);
+			assertThat(head.body()).isEmpty();
+			assertThat(head.headers().firstValue("Content-Length"))
+				.hasValue(Integer.toString(Postpress.pageJson(5, "next").length()));
+			assertThat(comparable(head)).isEqualTo(comparable(headDispatched));
+
+			HttpResponse<String> notModified = this.proxy.get(PAGE, "If-None-Match", etag);
+			HttpResponse<String> notModifiedDispatched = this.proxy.get(PAGE, "If-None-Match", etag, VIA_SPRING_MVC[0],
+					VIA_SPRING_MVC[1]);
+			assertThat(notModified.statusCode()).isEqualTo(notModifiedDispatched.statusCode()).isEqualTo(304);
+			assertThat(notModified.body()).isEmpty();
+			assertThat(comparable(notModified)).isEqualTo(comparable(notModifiedDispatched))
+				.containsEntry("etag", List.of(etag));
+		}
+
+		@Test
+		void hitsAnsweredBeforeSpringMvcAreStillCountedUnderTheRoute() {
+			ProxyClient management = this.proxy.management();
+			String[] route = { "uri=\"/attendees/{attendee_id}/chats\"", "status=\"200\"" };
+			double before = PrometheusScrape.of(management).sum("http_server_requests_seconds_count", route);
+			double hitsBefore = PrometheusScrape.of(management).sum("cache_gets_total", "result=\"hit\"");
+
+			for (int i = 0; i < 3; i++) {
+				assertThat(this.proxy.get(PAGE).statusCode()).isEqualTo(200);
+			}
+
+			PrometheusScrape after = PrometheusScrape.of(management);
+			assertThat(after.sum("http_server_requests_seconds_count", route) - before).isEqualTo(3);
+			assertThat(after.sum("cache_gets_total", "result=\"hit\"") - hitsBefore).isEqualTo(3);
+		}
+
+		@Test
+		void answersAPlainHitWithoutTheRestOfTheChain() throws Exception {
+			MockHttpServletResponse response = new MockHttpServletResponse();
+
+			boolean passedOn = passesOn(request("GET", "/attendees/att_1/chats", "limit=5"), response);
+
+			assertThat(passedOn).isFalse();
+			assertThat(response.getStatus()).isEqualTo(200);
+			assertThat(response.getContentAsString()).isEqualTo(Postpress.pageJson(5, "next"));
+			assertThat(response.getHeader("Cache-Status")).isEqualTo("chat-proxy; hit; ttl=30");
+		}
+
+		@ParameterizedTest(name = "{0} {1}?{2} {3}: {4}")
+		@CsvSource(delimiter = '|', nullValues = "-",
+				textBlock = """
+						GET    | /attendees/att_1/chats     | limit=6   | -                                | another key: a miss
+						GET    | /attendees/att_1/chats     | limit=500 | -                                | invalid: answered in the envelope
+						GET    | /attendees/att_1/chats     | limit=5   | Cache-Control: no-cache          | asks for a fresh page
+						GET    | /attendees/att_1/chats     | limit=5   | Origin: https://app.example.com  | CORS
+						GET    | /attendees/att_1/chats     | limit=5   | Accept: application/xml          | negotiated by Spring MVC
+						POST   | /attendees/att_1/chats     | limit=5   | -                                | not a read
+						GET    | /attendees/%61tt_1/chats   | limit=5   | -                                | percent-encoded
+						GET    | /attendees/att_1/chats/x   | limit=5   | -                                | another path
+						GET    | /attendees/a/b/chats       | limit=5   | -                                | another path
+						""")
+		void leavesEverythingButAPlainHitToSpringMvc(String method, String path, String query, String header,
+				String why) throws Exception {
+			MockHttpServletRequest request = request(method, path, query);
+			if (header != null) {
+				String[] nameAndValue = header.split(": ", 2);
+				request.addHeader(nameAndValue[0], nameAndValue[1]);
+			}
+			MockHttpServletResponse response = new MockHttpServletResponse();
+
+			assertThat(passesOn(request, response)).as(why).isTrue();
+			assertThat(response.getHeaderNames()).as(why).isEmpty();
+			assertThat(response.getContentAsByteArray()).as(why).isEmpty();
+		}
+
+		private boolean passesOn(MockHttpServletRequest request, MockHttpServletResponse response) throws Exception {
+			AtomicBoolean passedOn = new AtomicBoolean();
+			FilterChain chain = (req, res) -> passedOn.set(true);
+			Objects.requireNonNull(this.registration.getFilter()).doFilter(request, response, chain);
+			return passedOn.get();
+		}
+
+		private static MockHttpServletRequest request(String method, String path, String query) {
+			MockHttpServletRequest request = new MockHttpServletRequest(method, path);
+			request.setQueryString(query);
+			return request;
+		}
+
+		/** The headers, without those that differ by nature between two answers. */
+		private static Map<String, List<String>> comparable(HttpResponse<String> response) {
+			Map<String, List<String>> headers = new TreeMap<>(response.headers().map());
+			headers.remove("date");
+			headers.remove("x-request-id");
+			return headers;
+		}
+
+	}
+
+	/**
+	 * Hostile requests through the real server (CONTRACT.md section 1): Tomcat, Spring
+	 * and the proxy each decode part of a request, so these go over a raw socket exactly
+	 * as written. Every one is answered 400 in the envelope, never a 5xx, and never
+	 * reaches postpress.
+	 */
+	@Nested
+	class HostileRequestsOverARawSocket {
+
+		@Autowired
+		ProxyClient proxy;
+
+		@BeforeEach
+		void answerEverything() {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+			postpress.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(anyUrl())
+				.atPriority(10)
+				.willReturn(Postpress.page(1, null)));
+		}
+
+		@ParameterizedTest
+		@ValueSource(strings = { "/attendees/%2e%2e/chats", "/attendees/%2E%2E/chats", "/attendees/.%2e/chats",
+				"/attendees/%2e/chats", "/attendees/%252e%252e/chats", "/attendees/a;b/chats", "/attendees/a;/chats",
+				"/attendees/a/chats;x=1", "/attendees/a%3Bb/chats", "/attendees/a%2F..%2Fb/chats",
+				"/attendees/%2e%2e%2fchats/chats", "/attendees/%c0%ae%c0%ae/chats", "/attendees/a%00/chats",
+				"/attendees/a%0d%0ab/chats", "/attendees/a,%2e%2e/chats", "/attendees/a/chats?=x",
+				"/attendees/a/chats?limit=%zz", "/attendees/a/chats?a%zz=1", "/attendees/a/chats?cursor=%c0%ae",
+				"/attendees/a/chats?limit=1&limit=2", "/attendees/a/chats?accountId=x", "/attendees/a%zz/chats" })
+		void answersHostileRequestsWith400InTheEnvelopeWithoutCallingPostpress(String target) {
+			String response = RawHttp.get(this.proxy.port(), target);
+
+			assertThat(response).startsWith("HTTP/1.1 400")
+				.contains("Content-Type: application/problem+json")
+				.contains("\"type\":\"errors/invalid_parameters\"")
+				.doesNotContain(Postpress.API_KEY);
+			postpress.verify(0, anyRequestedFor(anyUrl()));
+		}
+
+		@Test
+		void noGeneratedHostileIdReachesPostpressAsAnotherEndpoint() {
+			HostileInputs.raw(150).forEach((raw) -> {
+				String target = "/attendees/" + raw.replace(" ", "%20")
+					.replace("\r", "%0d")
+					.replace("\n", "%0a")
+					.replace("#", "%23")
+					.replace("?", "%3f") + "/chats";
+				String response = RawHttp.get(this.proxy.port(), target);
+				assertThat(response).as(target).matches("(?s)HTTP/1.1 (200|400|404) .*");
+				if (!response.startsWith("HTTP/1.1 200")) {
+					assertThat(response).as(target).contains("Content-Type: application/problem+json");
+				}
+			});
+			postpress.getAllServeEvents()
+				.forEach((event) -> assertThat(event.getRequest().getUrl()).as("seed " + HostileInputs.SEED)
+					.matches(Postpress.BASE_PATH + "/chat_attendees/[^/;]+/chats(\\?.*)?")
+					.doesNotContainIgnoringCase("%2e%2e"));
+		}
+
 	}
 
 }

@@ -1,5 +1,12 @@
 package dev.chatproxy.upstream;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
@@ -25,7 +32,10 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,6 +43,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.NestedTestConfiguration;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -337,6 +353,240 @@ class ResilienceIntegrationTests {
 
 	private static JsonNode assertProblem(HttpResponse<String> response, int status, String type) {
 		return ProblemAssertions.assertProblem(response, status, type, postpress.port());
+	}
+
+	/**
+	 * The circuit breaker counts requests, not attempts (CONTRACT.md section 6):
+	 * transient errors that the retries absorbed never open it, and operators see and
+	 * reset it on the management port.
+	 */
+	@Nested
+	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
+	@ProxyIntegrationTest
+	class CircuitBreakerCountsRequests {
+
+		@Autowired
+		ProxyClient proxy;
+
+		@Autowired
+		CircuitBreakerRegistry circuitBreakers;
+
+		int attendee;
+
+		@BeforeEach
+		void closeTheBreaker() {
+			breaker().reset();
+		}
+
+		@Test
+		void transientErrorsThatRetriesAbsorbedNeverOpenTheBreaker() {
+			// every request: two 500s, then the page (the retry's third attempt)
+			postpress.stubFor(Postpress.chats()
+				.inScenario("flaky")
+				.whenScenarioStateIs(Scenario.STARTED)
+				.willReturn(Postpress.error(500, "errors/provider_error"))
+				.willSetStateTo("failed once"));
+			postpress.stubFor(Postpress.chats()
+				.inScenario("flaky")
+				.whenScenarioStateIs("failed once")
+				.willReturn(Postpress.error(500, "errors/provider_error"))
+				.willSetStateTo("failed twice"));
+			postpress.stubFor(Postpress.chats()
+				.inScenario("flaky")
+				.whenScenarioStateIs("failed twice")
+				.willReturn(Postpress.page(1, null))
+				.willSetStateTo(Scenario.STARTED));
+			int window = breaker().getCircuitBreakerConfig().getSlidingWindowSize();
+
+			for (int i = 0; i < 3 * window; i++) {
+				HttpResponse<String> response = this.proxy.get("/attendees/flaky" + i + "/chats");
+				assertThat(response.statusCode()).isEqualTo(200);
+			}
+
+			assertThat(postpress.countRequestsMatching(getRequestedFor(urlPathMatching(".*")).build()).getCount())
+				.isEqualTo(9 * window);
+			assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+			assertThat(breaker().getMetrics().getNumberOfFailedCalls()).isZero();
+			assertThat(breaker().getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(window);
+		}
+
+		@Test
+		void operatorsSeeAndResetTheBreakerOnTheManagementPort() throws Exception {
+			breaker().transitionToOpenState();
+			HttpResponse<String> state = this.proxy.management().get("/actuator/circuitbreakers");
+			assertThat(state.statusCode()).isEqualTo(200);
+			assertThat(state.body()).contains("\"postpress\"").contains("\"state\":\"OPEN\"");
+			assertThat(this.proxy.get("/actuator/circuitbreakers").statusCode()).isEqualTo(404);
+
+			HttpResponse<String> reset = HttpClient.newHttpClient()
+				.send(HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + this.proxy.management().port()
+							+ "/actuator/circuitbreakers/postpress"))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"updateState\":\"CLOSE\"}"))
+					.build(), HttpResponse.BodyHandlers.ofString());
+
+			assertThat(reset.statusCode()).isEqualTo(200);
+			assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+			assertThat(this.proxy.get("/attendees/after-reset/chats").statusCode()).isEqualTo(200);
+		}
+
+		private CircuitBreaker breaker() {
+			return this.circuitBreakers.circuitBreaker("postpress");
+		}
+
+	}
+
+	/**
+	 * The timeouts of CONTRACT.md section 6, with a 1 s attempt timeout within a 2 s
+	 * deadline: a caller never waits for postpress past the deadline, whether postpress
+	 * stays silent or trickles its answer. Postpress is held on a gate, so the tests
+	 * assert what happened before what, not how many milliseconds it took.
+	 */
+	@Nested
+	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
+	@ProxyIntegrationTest
+	@TestPropertySource(properties = { "postpress.response-timeout=1s", "postpress.deadline=2s" })
+	class WhenPostpressIsSlow {
+
+		private static final long DEADLINE_MILLIS = 2000;
+
+		private static boolean warm;
+
+		@Autowired
+		ProxyClient proxy;
+
+		@Autowired
+		CircuitBreakerRegistry circuitBreakers;
+
+		/**
+		 * Sends requests through a cold application until one is served, so that class
+		 * loading is not mistaken for a slow answer; then forgets the timeouts that cost.
+		 */
+		@BeforeEach
+		void warmUp() {
+			if (!warm) {
+				postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null)));
+				await().atMost(Duration.ofSeconds(60))
+					.pollDelay(Duration.ZERO)
+					.until(() -> this.proxy.get("/attendees/warm-up/chats").statusCode() == 200);
+				postpress.resetAll();
+				breaker().reset();
+				warm = true;
+			}
+		}
+
+		@Test
+		void answersAtTheDeadlineWhenPostpressNeverAnswers() {
+			postpress
+				.stubFor(Postpress.chats().willReturn(Postpress.page(1, null).withTransformers(UpstreamGate.NAME)));
+			Postpress.gate().close();
+
+			long started = System.nanoTime();
+			HttpResponse<String> response = this.proxy.get("/attendees/silent/chats");
+			long elapsedMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+
+			ProblemAssertions.assertProblem(response, 504, "errors/request_timeout", postpress.port());
+			// not before the deadline, and cut off by it: three 1 s attempts never all
+			// started
+			assertThat(elapsedMillis).isGreaterThanOrEqualTo(DEADLINE_MILLIS - 100);
+			assertThat(Postpress.gate().arrived()).isBetween(1, 2);
+			// one request, however many attempts it made: one failure for the breaker
+			assertThat(breaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+		}
+
+		@Test
+		void cutsOffAPageThatTricklesIn() {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(50, null).withChunkedDribbleDelay(20, 6000)));
+
+			long started = System.nanoTime();
+			HttpResponse<String> response = this.proxy.get("/attendees/trickling/chats");
+			long elapsedMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+
+			ProblemAssertions.assertProblem(response, 504, "errors/request_timeout", postpress.port());
+			assertThat(elapsedMillis).isGreaterThanOrEqualTo(DEADLINE_MILLIS - 100);
+			// before even one trickling answer could have finished
+			assertThat(elapsedMillis).isLessThan(6000);
+			assertThat(postpress.getAllServeEvents()).hasSizeBetween(1, 2);
+		}
+
+		@Test
+		void answersAtOnceWhenRetryAfterRunsPastTheDeadline() {
+			postpress.stubFor(Postpress.chats()
+				.willReturn(Postpress.error(503, "errors/no_channel").withHeader("Retry-After", "5")));
+
+			long started = System.nanoTime();
+			HttpResponse<String> response = this.proxy.get("/attendees/busy/chats");
+			long elapsedMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+
+			ProblemAssertions.assertProblem(response, 503, "errors/no_channel", postpress.port());
+			assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+			// neither waited for the Retry-After nor for the deadline
+			assertThat(elapsedMillis).isLessThan(DEADLINE_MILLIS);
+			assertThat(postpress.getAllServeEvents()).hasSize(1);
+		}
+
+		private CircuitBreaker breaker() {
+			return this.circuitBreakers.circuitBreaker("postpress");
+		}
+
+	}
+
+	/**
+	 * postpress cannot be reached at all: the proxy's base URL points to a loopback port
+	 * on which nothing listens.
+	 */
+	@Nested
+	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
+	@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+	class WhenPostpressIsUnreachable {
+
+		private static final int closedPort = closedPort();
+
+		@LocalServerPort
+		int port;
+
+		@Autowired
+		CircuitBreakerRegistry circuitBreakers;
+
+		@Autowired
+		RetryRegistry retries;
+
+		@DynamicPropertySource
+		static void postpressProperties(DynamicPropertyRegistry registry) {
+			registry.add("postpress.base-url", () -> "http://127.0.0.1:" + closedPort + Postpress.BASE_PATH);
+			registry.add("postpress.api-key", () -> Postpress.API_KEY);
+			registry.add("resilience4j.retry.configs.default.wait-duration", () -> "10ms");
+			registry.add("resilience4j.retry.configs.default.exponential-max-wait-duration", () -> "20ms");
+		}
+
+		@Test
+		void answersNetworkDownAfterThreeAttempts() {
+			CircuitBreaker breaker = this.circuitBreakers.circuitBreaker("postpress");
+			breaker.reset();
+			long failedWithRetry = this.retries.retry("postpress")
+				.getMetrics()
+				.getNumberOfFailedCallsWithRetryAttempt();
+
+			HttpResponse<String> response = new ProxyClient(this.port).get("/attendees/unreachable/chats");
+
+			ProblemAssertions.assertProblem(response, 503, "errors/network_down", closedPort);
+			// three attempts, one request: one failure for the breaker
+			assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+			assertThat(this.retries.retry("postpress").getMetrics().getNumberOfFailedCallsWithRetryAttempt())
+				.isEqualTo(failedWithRetry + 1);
+		}
+
+		private static int closedPort() {
+			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+				return socket.getLocalPort();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
 	}
 
 }

@@ -1,8 +1,8 @@
 package dev.chatproxy.webhooks;
 
 import java.io.ByteArrayInputStream;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +15,7 @@ import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -242,6 +243,30 @@ class InvalidationIntegrationTests {
 
 	private static String cacheStatus(HttpResponse<String> response) {
 		return response.headers().firstValue("Cache-Status").orElse("(none)");
+	}
+
+	/**
+	 * Without {@code proxy.webhook.secret} (or with a blank one) the webhook does not
+	 * exist: it can never be an unauthenticated way to touch the cache.
+	 */
+	@Nested
+	@TestPropertySource(properties = "proxy.webhook.secret=  ")
+	class WithoutAWebhookSecret {
+
+		@Autowired
+		ProxyClient proxy;
+
+		@Test
+		void webhookRouteIsUnknownWithoutASecret() {
+			HttpResponse<String> response = this.proxy.post("/webhooks/postpress",
+					body("{\"event\":\"message_received\",\"chat_id\":\"c\"}"), "X-Webhook-Secret", "  ",
+					"Content-Type", "application/json");
+
+			assertThat(response.statusCode()).isEqualTo(404);
+			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(response.body()).contains("\"type\":\"errors/resource_not_found\"");
+		}
+
 	}
 
 }
