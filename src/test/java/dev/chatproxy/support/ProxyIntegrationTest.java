@@ -34,7 +34,7 @@ import org.springframework.context.annotation.Import;
 				"resilience4j.circuitbreaker.configs.default.sliding-window-size=4",
 				"resilience4j.circuitbreaker.configs.default.minimum-number-of-calls=4" })
 @AutoConfigureMetrics
-@Import(ProxyTestConfiguration.class)
+@Import({ ProxyTestConfiguration.class, ProxyClientConfiguration.class })
 @ExtendWith(FreshStartExtension.class)
 public @interface ProxyIntegrationTest {
 

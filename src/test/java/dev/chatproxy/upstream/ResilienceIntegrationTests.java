@@ -26,6 +26,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyClientConfiguration;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.UpstreamGate;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -45,7 +46,7 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.NestedTestConfiguration;
@@ -540,12 +541,13 @@ class ResilienceIntegrationTests {
 	@Nested
 	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
 	@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+	@Import(ProxyClientConfiguration.class)
 	class WhenPostpressIsUnreachable {
 
 		private static final int closedPort = closedPort();
 
-		@LocalServerPort
-		int port;
+		@Autowired
+		ProxyClient proxy;
 
 		@Autowired
 		CircuitBreakerRegistry circuitBreakers;
@@ -569,7 +571,7 @@ class ResilienceIntegrationTests {
 				.getMetrics()
 				.getNumberOfFailedCallsWithRetryAttempt();
 
-			HttpResponse<String> response = new ProxyClient(this.port).get("/attendees/unreachable/chats");
+			HttpResponse<String> response = this.proxy.get("/attendees/unreachable/chats");
 
 			ProblemAssertions.assertProblem(response, 503, "errors/network_down", closedPort);
 			// three attempts, one request: one failure for the breaker
