@@ -1,11 +1,17 @@
 package dev.chatproxy.callers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
@@ -14,6 +20,8 @@ import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -431,6 +439,111 @@ class CallersIntegrationTests {
 		void definesNoUserStoreNorTokenDecoder() {
 			assertThat(this.context.getBeanProvider(UserDetailsService.class).getIfAvailable()).isNull();
 			assertThat(this.context.getBeanProvider(JwtDecoder.class).getIfAvailable()).isNull();
+		}
+
+	}
+
+	/**
+	 * CORS as a browser enforces it: Debian's headless Chromium, driven by
+	 * playwright-core, opens a page served from another origin that lists chats through
+	 * the generated TypeScript client ({@code clients/browser-test}).
+	 */
+	@Nested
+	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
+	@ProxyIntegrationTest
+	class InABrowserAcrossOrigins {
+
+		private static final Path CLIENTS = Path.of("clients");
+
+		private static final int allowedPagePort = freePort();
+
+		@DynamicPropertySource
+		static void properties(DynamicPropertyRegistry registry) {
+			registry.add("proxy.cors.allowed-origins", () -> "http://127.0.0.1:" + allowedPagePort);
+		}
+
+		@BeforeAll
+		static void browserAndClient() throws Exception {
+			boolean ready = Files.isExecutable(Path.of("/usr/bin/chromium"))
+					&& Files.isDirectory(CLIENTS.resolve("node_modules/playwright-core"));
+			if (!ready) {
+				// CI must run it; elsewhere it needs `apt-get install chromium` and `npm
+				// ci`
+				assertThat("true".equals(System.getenv("CI")))
+					.as("CI without /usr/bin/chromium or clients/node_modules")
+					.isFalse();
+				Assumptions.abort("needs /usr/bin/chromium and `npm ci` in clients/");
+			}
+			assertThat(run(List.of("node", "node_modules/typescript/bin/tsc", "-p", "typescript"))).isZero();
+		}
+
+		@Autowired
+		ProxyClient proxy;
+
+		@Test
+		void listsChatsFromAnAllowedOrigin() throws Exception {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+
+			JsonNode page = openPage(allowedPagePort, "loaded", "target/browser/cors-allowed-origin.png");
+
+			assertThat(page.path("status").asString()).isEqualTo("loaded 3 chats (chat-proxy; fwd=uri-miss; stored)");
+			assertThat(page.path("chats")).hasSize(3);
+			assertThat(page.path("chats").get(0).asString()).isEqualTo("Contact 0 · LINKEDIN · 0 unread");
+			assertThat(Path.of("target/browser/cors-allowed-origin.png")).isNotEmptyFile();
+		}
+
+		@Test
+		void isBlockedByTheBrowserFromAnOriginNotListed() throws Exception {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+
+			JsonNode page = openPage(freePort(), "failed", "target/browser/cors-other-origin.png");
+
+			assertThat(page.path("status").asString()).startsWith("failed: ");
+			assertThat(page.path("chats")).isEmpty();
+			assertThat(page.path("console").toString()).contains("CORS");
+		}
+
+		private JsonNode openPage(int pagePort, String expected, String screenshot) throws Exception {
+			List<String> output = new ArrayList<>();
+			int exit = run(List.of("node", "browser-test/run.mjs", "--proxy", "http://127.0.0.1:" + this.proxy.port(),
+					"--attendee", "att_1", "--page-port", Integer.toString(pagePort), "--expect", expected,
+					"--screenshot", Path.of(screenshot).toAbsolutePath().toString()), output);
+			assertThat(exit).as(String.join("\n", output)).isZero();
+			return json.readTree(output.get(output.size() - 1));
+		}
+
+		private static int run(List<String> command) throws Exception {
+			return run(command, new ArrayList<>());
+		}
+
+		private static int run(List<String> command, List<String> output) throws Exception {
+			Path log = Files.createTempFile("browser-test", ".log");
+			Process process = new ProcessBuilder(command).directory(CLIENTS.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			try {
+				if (!process.waitFor(90, TimeUnit.SECONDS)) {
+					output.add("timed out: " + command);
+					return -1;
+				}
+				return process.exitValue();
+			}
+			finally {
+				process.descendants().forEach(ProcessHandle::destroy);
+				process.destroy();
+				output.addAll(Files.readAllLines(log, StandardCharsets.UTF_8));
+				Files.delete(log);
+			}
+		}
+
+		private static int freePort() {
+			try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+				return socket.getLocalPort();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
 		}
 
 	}

@@ -63,7 +63,7 @@ import static org.awaitility.Awaitility.await;
  * application on random ports in front of the fake postpress, with test-sized backoff, a
  * breaker that opens after 4 failures and stays open for 5 s (the tests move it to
  * half-open themselves), and a bulkhead of 2. The timeouts are tested with shorter ones
- * in {@link ResilienceTimeoutIntegrationTests}.
+ * in {@link WhenPostpressIsSlow}.
  */
 @ProxyIntegrationTest
 @TestPropertySource(properties = { "resilience4j.circuitbreaker.configs.default.wait-duration-in-open-state=5s",

@@ -1,0 +1,174 @@
+package dev.chatproxy.fleet;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A hung, refused or restarted Redis is never the callers' trouble: each replica works
+ * alone within {@code proxy.cache.redis-timeout}, says so in its health and metrics
+ * without failing readiness, and shares again once Redis answers.
+ */
+class FleetRedisTroubleIntegrationTests {
+
+	// what one request may lose to Redis (100 ms) plus the upstream call and the
+	// scheduling noise of a busy test machine
+	private static final Duration WITHIN = Duration.ofMillis(1500);
+
+	private static final AtomicInteger attendees = new AtomicInteger();
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	@RegisterExtension
+	static RedisServer redis = new RedisServer();
+
+	private static final WireMockServer postpress = Postpress.server();
+
+	static List<Replica> replicas = new ArrayList<>();
+
+	@BeforeAll
+	static void startFleet() {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+		for (int i = 0; i < 2; i++) {
+			Replica replica = Replica.start(redis, postpress).awaitSubscribed();
+			// a JVM's first upstream call is slow (classes, connection pools): not Redis'
+			// doing
+			assertThat(replica.get("/attendees/att_warm_" + i + "/chats").statusCode()).isEqualTo(200);
+			replicas.add(replica);
+		}
+	}
+
+	@AfterAll
+	static void stopFleet() {
+		replicas.forEach(Replica::close);
+	}
+
+	@BeforeEach
+	void stubPostpress() {
+		postpress.resetAll();
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+	}
+
+	@AfterEach
+	void healRedis() {
+		redis.thaw();
+		redis.start();
+	}
+
+	@Test
+	void hungRedisNeitherFailsNorSlowsRequests() {
+		redis.freeze();
+		for (int i = 0; i < 8; i++) {
+			assertAnsweredAlone(replicas.get(i % 2), newChats());
+		}
+		assertFallbackShown(replicas.get(0));
+
+		redis.thaw();
+		assertSharingResumes();
+	}
+
+	@Test
+	void refusedRedisNeitherFailsNorSlowsRequestsAndSharingResumesWhenItIsBack() {
+		redis.stop();
+		for (int i = 0; i < 8; i++) {
+			assertAnsweredAlone(replicas.get(i % 2), newChats());
+		}
+		assertFallbackShown(replicas.get(1));
+
+		redis.start();
+		assertSharingResumes();
+		// the pub/sub connection came back too: a purge on one replica reaches the other
+		String chats = newChats();
+		replicas.get(0).get(chats);
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(4, null)));
+		assertThat(replicas.get(1).management().send("DELETE", "/actuator/caches").statusCode()).isEqualTo(204);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(replicas.get(0).get(chats).body()).isEqualTo(Postpress.pageJson(4, null)));
+	}
+
+	@Test
+	void aReplicaStartsWhileRedisIsDownAndJoinsTheFleetWhenItIsBack() {
+		redis.stop();
+		Replica late = Replica.start(redis, postpress);
+		try {
+			assertAnsweredAlone(late, newChats());
+			assertFallbackShown(late);
+
+			redis.start();
+			late.awaitSubscribed();
+			String chats = newChats();
+			replicas.get(0).get(chats);
+			await().atMost(Duration.ofSeconds(15))
+				.untilAsserted(() -> assertThat(late.get(chats).headers().firstValue("Cache-Status"))
+					.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit;")));
+		}
+		finally {
+			late.close();
+		}
+	}
+
+	@Test
+	void metricsCountTheFallbacks() {
+		redis.freeze();
+		assertAnsweredAlone(replicas.get(0), newChats());
+		String scrape = replicas.get(0).management().get("/actuator/prometheus").body();
+		assertThat(scrape).containsPattern("chatproxy_cache_shared_fallback_total\\{[^}]*\\} [1-9]");
+		assertThat(scrape).containsPattern("chatproxy_cache_shared_total\\{[^}]*result=\"error\"[^}]*\\} [1-9]");
+	}
+
+	private static void assertAnsweredAlone(Replica replica, String chats) {
+		long started = System.nanoTime();
+		HttpResponse<String> response = replica.get(chats);
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Cache-Status")).hasValue("chat-proxy; fwd=uri-miss; stored");
+		assertThat(took).isLessThan(WITHIN);
+	}
+
+	private static void assertFallbackShown(Replica replica) {
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			HttpResponse<String> health = replica.management().get("/actuator/health");
+			assertThat(health.statusCode()).isEqualTo(200);
+			JsonNode body = json.readTree(health.body());
+			assertThat(body.path("status").asString()).isEqualTo("UP");
+			assertThat(body.at("/components/sharedCache/status").asString()).isEqualTo("FALLBACK");
+		});
+		assertThat(replica.management().get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		assertThat(replica.management().get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+	}
+
+	private static void assertSharingResumes() {
+		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			for (Replica replica : replicas) {
+				JsonNode health = json.readTree(replica.management().get("/actuator/health").body());
+				assertThat(health.at("/components/sharedCache/status").asString()).isEqualTo("UP");
+			}
+			String chats = newChats();
+			replicas.get(0).get(chats);
+			assertThat(replicas.get(1).get(chats).headers().firstValue("Cache-Status"))
+				.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit;"));
+		});
+	}
+
+	private static String newChats() {
+		return "/attendees/att_trouble_" + attendees.incrementAndGet() + "/chats";
+	}
+
+}
