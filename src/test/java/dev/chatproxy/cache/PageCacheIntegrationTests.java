@@ -58,10 +58,7 @@ class PageCacheIntegrationTests {
 
 	@Test
 	void concurrentIdenticalMissesMakeOneUpstreamCall() throws Exception {
-		postpress
-			.stubFor(Postpress.chats("cold").willReturn(Postpress.page(3, "next").withTransformers(UpstreamGate.NAME)));
-		UpstreamGate gate = Postpress.gate();
-		gate.close();
+		UpstreamGate gate = Postpress.hold(Postpress.chats("cold"), Postpress.page(3, "next"));
 		double collapsedBefore = scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"");
 
 		// postpress answers only once all 100 requests are in: 1 fetching, 99 waiting on
@@ -382,10 +379,7 @@ class PageCacheIntegrationTests {
 
 	@Test
 	void failedFetchDoesNotPoisonTheRequestsWaitingOnIt() throws Exception {
-		postpress.stubFor(Postpress.chats()
-			.willReturn(Postpress.error(500, "errors/unexpected_error").withTransformers(UpstreamGate.NAME)));
-		UpstreamGate gate = Postpress.gate();
-		gate.close();
+		UpstreamGate gate = Postpress.hold(Postpress.chats(), Postpress.error(500, "errors/unexpected_error"));
 		double collapsedBefore = scrape("chatproxy_cache_collapsed_total", "cache=\"chats\"");
 
 		// the first attempt fails only once all 10 requests wait on it

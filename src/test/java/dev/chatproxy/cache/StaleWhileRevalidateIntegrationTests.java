@@ -37,9 +37,7 @@ class StaleWhileRevalidateIntegrationTests {
 
 	@AfterEach
 	void letBackgroundFetchesEnd() {
-		// a refresh or retry still in flight would reach the next test's fake
-		await().atMost(Duration.ofSeconds(15))
-			.until(() -> this.proxy.meters().get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
+		this.proxy.awaitNoFetchInFlight();
 	}
 
 	@Test

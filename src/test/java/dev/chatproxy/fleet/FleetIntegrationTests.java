@@ -102,9 +102,7 @@ class FleetIntegrationTests {
 	void ninetyConcurrentRequestsOverThreeReplicasMakeOneUpstreamCall() throws Exception {
 		// postpress answers once all 90 requests are in: on each replica 29 wait on its
 		// own fetch and 1 asked Redis, and one of the three is calling postpress
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null).withTransformers(UpstreamGate.NAME)));
-		UpstreamGate gate = Postpress.gate();
-		gate.close();
+		UpstreamGate gate = Postpress.hold(Postpress.chats(), Postpress.page(3, null));
 		double collapsedBefore = fleetTotal("chatproxy.cache.collapsed");
 		double sharedBefore = fleetTotal("chatproxy.cache.shared");
 		List<HttpResponse<String>> responses = new ArrayList<>();

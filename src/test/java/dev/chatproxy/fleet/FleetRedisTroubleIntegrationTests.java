@@ -36,28 +36,28 @@ class FleetRedisTroubleIntegrationTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
+	private static final WireMockServer postpress = Postpress.server();
+
+	private static final List<Replica> pair = new ArrayList<>();
+
 	@RegisterExtension
 	static RedisServer redis = new RedisServer();
 
-	private static final WireMockServer postpress = Postpress.server();
-
-	static List<Replica> replicas = new ArrayList<>();
-
 	@BeforeAll
-	static void startFleet() {
+	static void startTwoWarmReplicas() {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
 		for (int i = 0; i < 2; i++) {
 			Replica replica = Replica.start(redis, postpress).awaitSubscribed();
 			// a JVM's first upstream call is slow (classes, connection pools): not Redis'
 			// doing
 			assertThat(replica.get("/attendees/att_warm_" + i + "/chats").statusCode()).isEqualTo(200);
-			replicas.add(replica);
+			pair.add(replica);
 		}
 	}
 
 	@AfterAll
 	static void stopFleet() {
-		replicas.forEach(Replica::close);
+		pair.forEach(Replica::close);
 	}
 
 	@BeforeEach
@@ -76,9 +76,9 @@ class FleetRedisTroubleIntegrationTests {
 	void hungRedisNeitherFailsNorSlowsRequests() {
 		redis.freeze();
 		for (int i = 0; i < 8; i++) {
-			assertAnsweredAlone(replicas.get(i % 2), newChats());
+			assertAnsweredAlone(pair.get(i % 2), newChats());
 		}
-		assertFallbackShown(replicas.get(0));
+		assertFallbackShown(pair.get(0));
 
 		redis.thaw();
 		assertSharingResumes();
@@ -88,19 +88,19 @@ class FleetRedisTroubleIntegrationTests {
 	void refusedRedisNeitherFailsNorSlowsRequestsAndSharingResumesWhenItIsBack() {
 		redis.stop();
 		for (int i = 0; i < 8; i++) {
-			assertAnsweredAlone(replicas.get(i % 2), newChats());
+			assertAnsweredAlone(pair.get(i % 2), newChats());
 		}
-		assertFallbackShown(replicas.get(1));
+		assertFallbackShown(pair.get(1));
 
 		redis.start();
 		assertSharingResumes();
 		// the pub/sub connection came back too: a purge on one replica reaches the other
 		String chats = newChats();
-		replicas.get(0).get(chats);
+		pair.get(0).get(chats);
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(4, null)));
-		assertThat(replicas.get(1).management().send("DELETE", "/actuator/caches").statusCode()).isEqualTo(204);
+		assertThat(pair.get(1).management().send("DELETE", "/actuator/caches").statusCode()).isEqualTo(204);
 		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(replicas.get(0).get(chats).body()).isEqualTo(Postpress.pageJson(4, null)));
+			.untilAsserted(() -> assertThat(pair.get(0).get(chats).body()).isEqualTo(Postpress.pageJson(4, null)));
 	}
 
 	@Test
@@ -114,7 +114,7 @@ class FleetRedisTroubleIntegrationTests {
 			redis.start();
 			late.awaitSubscribed();
 			String chats = newChats();
-			replicas.get(0).get(chats);
+			pair.get(0).get(chats);
 			await().atMost(Duration.ofSeconds(15))
 				.untilAsserted(() -> assertThat(late.get(chats).headers().firstValue("Cache-Status"))
 					.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit;")));
@@ -127,8 +127,8 @@ class FleetRedisTroubleIntegrationTests {
 	@Test
 	void metricsCountTheFallbacks() {
 		redis.freeze();
-		assertAnsweredAlone(replicas.get(0), newChats());
-		String scrape = replicas.get(0).management().get("/actuator/prometheus").body();
+		assertAnsweredAlone(pair.get(0), newChats());
+		String scrape = pair.get(0).management().get("/actuator/prometheus").body();
 		assertThat(scrape).containsPattern("chatproxy_cache_shared_fallback_total\\{[^}]*\\} [1-9]");
 		assertThat(scrape).containsPattern("chatproxy_cache_shared_total\\{[^}]*result=\"error\"[^}]*\\} [1-9]");
 	}
@@ -156,13 +156,13 @@ class FleetRedisTroubleIntegrationTests {
 
 	private static void assertSharingResumes() {
 		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-			for (Replica replica : replicas) {
+			for (Replica replica : pair) {
 				JsonNode health = json.readTree(replica.management().get("/actuator/health").body());
 				assertThat(health.at("/components/sharedCache/status").asString()).isEqualTo("UP");
 			}
 			String chats = newChats();
-			replicas.get(0).get(chats);
-			assertThat(replicas.get(1).get(chats).headers().firstValue("Cache-Status"))
+			pair.get(0).get(chats);
+			assertThat(pair.get(1).get(chats).headers().firstValue("Cache-Status"))
 				.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit;"));
 		});
 	}

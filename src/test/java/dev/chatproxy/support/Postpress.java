@@ -45,6 +45,19 @@ public final class Postpress {
 	}
 
 	/**
+	 * Stubs an answer that waits on the {@link #gate()}, and closes the gate.
+	 * @param request the request to answer
+	 * @param answer the answer, given once the gate opens
+	 * @return the closed gate
+	 */
+	public static UpstreamGate hold(MappingBuilder request, ResponseDefinitionBuilder answer) {
+		server().stubFor(request.willReturn(answer.withTransformers(UpstreamGate.NAME)));
+		UpstreamGate gate = gate();
+		gate.close();
+		return gate;
+	}
+
+	/**
 	 * Matches postpress' list-attendee-chats endpoint for any attendee.
 	 * @return the request pattern
 	 */

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Calls a running proxy over real HTTP on 127.0.0.1; in a {@link ProxyIntegrationTest} an
@@ -86,6 +87,15 @@ public final class ProxyClient {
 	 */
 	public MeterRegistry meters() {
 		return known(this.meters, "meter registry");
+	}
+
+	/**
+	 * Waits until no fetch of postpress is in flight: a refresh or retry still running
+	 * would store its page, or reach the fake postpress, after the next test's reset.
+	 */
+	public void awaitNoFetchInFlight() {
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> meters().get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
 	}
 
 	/**

@@ -134,9 +134,7 @@ class OperationsIntegrationTests {
 
 	@Test
 	void probesAnswerWhileRequestsWaitOnPostpress() throws Exception {
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null).withTransformers(UpstreamGate.NAME)));
-		UpstreamGate gate = Postpress.gate();
-		gate.close();
+		UpstreamGate gate = Postpress.hold(Postpress.chats(), Postpress.page(1, null));
 		ExecutorService callers = Executors.newFixedThreadPool(32);
 		try {
 			List<Future<HttpResponse<String>>> load = new ArrayList<>();

@@ -25,6 +25,7 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProblemAssertions;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyClientConfiguration;
 import dev.chatproxy.support.ProxyIntegrationTest;
@@ -250,9 +251,7 @@ class ResilienceIntegrationTests {
 
 	@Test
 	void refusesACallBeyondTheBulkheadWithoutWaitingForAPermit() throws Exception {
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, null).withTransformers(UpstreamGate.NAME)));
-		UpstreamGate gate = Postpress.gate();
-		gate.close();
+		UpstreamGate gate = Postpress.hold(Postpress.chats(), Postpress.page(1, null));
 		CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> getChats(nextAttendee()),
 				callers);
 		CompletableFuture<HttpResponse<String>> second = CompletableFuture.supplyAsync(() -> getChats(nextAttendee()),
@@ -480,9 +479,7 @@ class ResilienceIntegrationTests {
 
 		@Test
 		void answersAtTheDeadlineWhenPostpressNeverAnswers() {
-			postpress
-				.stubFor(Postpress.chats().willReturn(Postpress.page(1, null).withTransformers(UpstreamGate.NAME)));
-			Postpress.gate().close();
+			Postpress.hold(Postpress.chats(), Postpress.page(1, null));
 
 			long started = System.nanoTime();
 			HttpResponse<String> response = this.proxy.get("/attendees/silent/chats");

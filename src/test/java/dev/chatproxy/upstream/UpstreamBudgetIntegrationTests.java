@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProblemAssertions;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import io.github.bucket4j.TimeMeter;
