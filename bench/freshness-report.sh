@@ -13,21 +13,11 @@ field() { # RESULT line, key -> value, or nothing when the key is absent
   [[ " $1 " == *" $2="* ]] || return 0
   sed -E "s/.*[ ]$2=([^ ]*).*/\1/" <<<" $1"
 }
-number() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
+# shellcheck source=lib/verdict.sh
+source "$(dirname "$0")/lib/verdict.sh"
 median() { grep -E '^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$' | sort -g |
   awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }' || true; }
 fmt() { number "${1:-}" && awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }' || echo "n/a"; }
-met() { # awk condition on v0.., then the values: "met" only when every value is a number and it holds
-  local condition=$1 args=() i=0 v
-  shift
-  (($#)) || { echo "**missed** (no data)"; return; }
-  for v in "$@"; do
-    number "$v" || { echo "**missed** (no data)"; return; }
-    args+=(-v "v$i=$v")
-    i=$((i + 1))
-  done
-  awk "${args[@]}" "BEGIN { exit !($condition) }" && echo "met" || echo "**missed**"
-}
 results() { # file, target -> its RESULT lines
   grep -E "^RESULT target=$2( |$)" "$1" 2>/dev/null || true
 }

@@ -48,24 +48,12 @@ else
 fi
 java=$java_home/bin/java
 [[ -x $java ]] || { echo "no java at $java (BENCH_JDK)" >&2; exit 1; }
-started_at=$(date +%s)
+source bench/lib/log.sh
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
-
-log() { printf '[%s +%ss] %s\n' "$(date -u +%H:%M:%S)" $(($(date +%s) - started_at)) "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
 
 # --- every process this script starts is in pids, and stopped by pid on any exit ----------------
 pids=()
 source bench/lib/cleanup.sh
-
-stop() { # stop one started process by pid and forget it
-  local pid=$1 kept=()
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true
-  for p in "${pids[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
-  pids=("${kept[@]+"${kept[@]}"}")
-}
 
 wait_for() { # url, what, pid; polls until it answers, the process dies, or 180 s pass
   for _ in $(seq 1 1800); do

@@ -16,21 +16,10 @@ column() { # jdk tag, scenario, column (4 rps, 5 p50_us, 6 p99_us, 7 non2xx, 9 C
   awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$1 == t && $2 == s { print $c }' "$data/rounds.tsv"
 }
 list() { paste -sd' ' - | sed 's/ /, /g'; }
-number() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
+# shellcheck source=lib/verdict.sh
+source "$(dirname "$0")/lib/verdict.sh"
 fmt() { number "$1" && awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }' || echo "n/a"; }
 ms() { number "$1" && awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }' || echo "n/a"; }
-met() { # awk condition on the values $2..: "met" only when every value is a number and it holds
-  local condition=$1 args=() i=0 v
-  shift
-  # a smoke run's one short round on cold JITs is no measurement: no verdict either way
-  [[ ${quick:-0} != 1 ]] || { echo "no verdict (QUICK=1)"; return; }
-  for v in "$@"; do
-    number "$v" || { echo "**missed** (no data)"; return; }
-    args+=(-v "v$i=$v")
-    i=$((i + 1))
-  done
-  awk "${args[@]}" "BEGIN { exit !($condition) }" && echo "met" || echo "**missed**"
-}
 ratios() { # jdk tag, scenario a, scenario b, column -> a/b per round (rounds where both exist)
   paste <(column "$1" "$2" "$4") <(column "$1" "$3" "$4") |
     awk 'NF == 2 && $2 > 0 { printf "%.3f\n", $1 / $2 }'

@@ -66,24 +66,12 @@ fi
 tool_home=${jdks[${#jdks[@]} - 1]}
 [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && tool_home=/usr/lib/jvm/temurin-25-jdk-amd64
 tool_java=$tool_home/bin/java
-started_at=$(date +%s)
+source bench/lib/log.sh
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
-
-log() { printf '[%s +%ss] %s\n' "$(date -u +%H:%M:%S)" $(($(date +%s) - started_at)) "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
 
 # --- every process this script starts is in pids, and stopped on any exit -------------------
 pids=()
 source bench/lib/cleanup.sh
-
-stop() { # stop one started process by pid and forget it
-  local pid=$1 kept=()
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true
-  for p in "${pids[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
-  pids=("${kept[@]+"${kept[@]}"}")
-}
 
 wait_for() { # url, what; bounded to 120 s
   for _ in $(seq 1 1200); do

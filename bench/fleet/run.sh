@@ -57,11 +57,8 @@ api_key=bench_not_a_secret
 attendee=att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
 jar=$root/target/chat-proxy-0.1.0-SNAPSHOT.jar
 stats_url=http://127.0.0.1:$sim_port/__simulator/stats
-started_at=$(date +%s)
+source bench/lib/log.sh
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
-
-log() { printf '[%s +%ss] %s\n' "$(date -u +%H:%M:%S)" $(($(date +%s) - started_at)) "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
 
 [[ $ttl =~ ^[0-9]+s$ ]] || die "BENCH_TTL must be whole seconds, such as 2s"
 [[ -x $java ]] || die "no JDK at $java_home (set BENCH_JDK)"
