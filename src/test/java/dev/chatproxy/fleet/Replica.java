@@ -142,6 +142,11 @@ final class Replica implements AutoCloseable {
 		return this.context.getBean(type);
 	}
 
+	/** The application port. */
+	int port() {
+		return Integer.parseInt(this.context.getEnvironment().getProperty("local.server.port"));
+	}
+
 	HttpResponse<String> get(String pathAndQuery, String... headers) {
 		return this.api.get(pathAndQuery, headers);
 	}
