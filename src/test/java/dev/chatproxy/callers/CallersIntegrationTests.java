@@ -1,6 +1,12 @@
 package dev.chatproxy.callers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -8,6 +14,7 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.chatproxy.support.EventStreamClient;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.ProxyClient;
@@ -31,6 +38,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Section 12 with bearer JWTs turned on: real tokens signed with a key made here, its
@@ -224,6 +232,58 @@ class CallersIntegrationTests {
 		assertThat(management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
 		assertThat(management.get("/actuator/info").statusCode()).isEqualTo(200);
 		assertThat(management.get("/actuator/caches").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void eventStreamNeedsTheTokenAndCarriesOnlyTheEventsOfItsAccounts() {
+		assertProblem(this.proxy.get("/attendees/att_s/chats/events"), 401, "errors/missing_credentials");
+		assertThat(this.proxy
+			.get("/attendees/att_s/chats/events?account_id=acc_2", "Authorization", "Bearer " + tokens.valid("acc_1"))
+			.statusCode()).isEqualTo(403);
+		try (EventStreamClient first = EventStreamClient.open(this.port, "/attendees/att_s/chats/events",
+				"Authorization", "Bearer " + tokens.valid("acc_1"));
+				EventStreamClient second = EventStreamClient.open(this.port, "/attendees/att_s/chats/events",
+						"Authorization", "Bearer " + tokens.valid("acc_2"))) {
+			assertThat(first.status()).isEqualTo(200);
+
+			invalidate("att_s", "acc_2");
+			assertThat(second.awaitEvents(1).get(0).data()).contains("\"account_id\":\"acc_2\"");
+			invalidate("att_s", "acc_1");
+
+			assertThat(first.awaitEvents(1)).singleElement()
+				.satisfies((event) -> assertThat(event.data()).contains("\"account_id\":\"acc_1\""));
+		}
+	}
+
+	@Test
+	void eventStreamEndsWhenItsTokenExpires() {
+		String shortLived = tokens.with((claims) -> claims.expirationTime(Date.from(Instant.now().plusSeconds(2))));
+		try (EventStreamClient stream = EventStreamClient.open(this.port, "/attendees/att_s/chats/events",
+				"Authorization", "Bearer " + shortLived)) {
+			assertThat(stream.status()).isEqualTo(200);
+
+			await().atMost(Duration.ofSeconds(20)).until(stream::ended);
+		}
+	}
+
+	private void invalidate(String attendeeId, String accountId) {
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/invalidations"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers
+				.ofString("{\"attendee_id\":\"" + attendeeId + "\",\"account_id\":\"" + accountId + "\"}"))
+			.build();
+		try {
+			assertThat(HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
+				.isEqualTo(200);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private HttpResponse<String> get(String path, String token) {
