@@ -121,8 +121,14 @@ class ChangeRelay {
 
 	/**
 	 * Refreshes the attendees' first pages, then sends the change, or at the deadline.
+	 * With no stream here to tell, the change is only kept for replays, and the pages are
+	 * left to stale-while-revalidate.
 	 */
 	private void tell(ChatsChange change) {
+		if (!this.streams.wanted(change)) {
+			this.streams.send(change);
+			return;
+		}
 		CompletableFuture<Void> told = new CompletableFuture<>();
 		this.firstPages.refresh(change.attendeeIds()).whenComplete((done, error) -> told.complete(null));
 		told.completeOnTimeout(null, this.deadline.toMillis(), TimeUnit.MILLISECONDS)
