@@ -20,7 +20,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 class ChatEventsController {
 
-	private static final String LAST_EVENT_ID = "Last-Event-ID";
+	static final String LAST_EVENT_ID = "Last-Event-ID";
 
 	private final ChatStreams streams;
 
@@ -31,12 +31,12 @@ class ChatEventsController {
 		this.accountScope = accountScope;
 	}
 
-	@GetMapping("/attendees/{attendee_id}/chats/events")
+	@GetMapping(ChatsApiConfiguration.EVENTS_ROUTE)
 	SseEmitter events(@PathVariable("attendee_id") String attendeeId, HttpServletRequest request) {
 		Map<String, String[]> parameters = QueryString.parse(request.getQueryString());
 		parameters.keySet().forEach((name) -> {
 			if (!"account_id".equals(name)) {
-				throw new InvalidParameterException(name,
+				throw new InvalidParameter(name,
 						"Unknown query parameter '" + QueryString.printable(name) + "'. Allowed: account_id.");
 			}
 		});

@@ -12,8 +12,8 @@ import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * The chats route as the rest of the application sees it: declared for the error envelope
- * (404 detail, path-parameter detail), and open to the browser origins of
+ * The chats routes as the rest of the application sees it: declared for the error
+ * envelope (404 detail, path-parameter detail), and open to the browser origins of
  * {@code proxy.cors.allowed-origins}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -28,9 +28,17 @@ class ChatsApiConfiguration implements WebMvcConfigurer {
 		this.cors = cors;
 	}
 
+	/** The live updates of the same lists (CONTRACT.md section 13). */
+	static final String EVENTS_ROUTE = ROUTE + "/events";
+
 	@Bean
 	ApiRoute chatsRoute() {
 		return new ApiRoute(HttpMethod.GET, ROUTE);
+	}
+
+	@Bean
+	ApiRoute chatEventsRoute() {
+		return new ApiRoute(HttpMethod.GET, EVENTS_ROUTE);
 	}
 
 	@Override
@@ -40,7 +48,7 @@ class ChatsApiConfiguration implements WebMvcConfigurer {
 				.allowedOrigins(this.cors.allowedOrigins().toArray(String[]::new))
 				.allowedMethods("GET", "HEAD")
 				.allowedHeaders(HttpHeaders.AUTHORIZATION, HttpHeaders.IF_NONE_MATCH, HttpHeaders.CACHE_CONTROL,
-						RequestIds.HEADER)
+						RequestIds.HEADER, ChatEventsController.LAST_EVENT_ID)
 				.exposedHeaders(PageResponses.CACHE_STATUS, HttpHeaders.ETAG, HttpHeaders.AGE, HttpHeaders.RETRY_AFTER,
 						RequestIds.HEADER)
 				.allowCredentials(false)

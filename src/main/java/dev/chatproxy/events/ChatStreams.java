@@ -86,19 +86,19 @@ public class ChatStreams implements SmartLifecycle {
 	 * @param lastEventId the id a reconnecting client saw last, if any
 	 * @param expiresAt when the caller's token expires, ending the stream
 	 * @return the stream's emitter, for Spring MVC to serve
-	 * @throws TooManyStreamsException when this replica holds as many as it may, or stops
+	 * @throws TooManyStreams when this replica holds as many as it may, or stops
 	 */
 	public SseEmitter open(List<String> attendeeIds, List<String> accountIds, boolean scoped,
 			@Nullable String lastEventId, @Nullable Instant expiresAt) {
 		if (!this.running) {
-			throw new TooManyStreamsException("This replica is shutting down. Reconnect.", Duration.ofSeconds(1));
+			throw new TooManyStreams("This replica is shutting down. Reconnect.", Duration.ofSeconds(1));
 		}
 		SseEmitter emitter = new SseEmitter(this.properties.timeout().toMillis());
 		EventStream stream = new EventStream(emitter, attendeeIds, accountIds, scoped, this.properties.queueCapacity(),
 				this.writers);
 		synchronized (this) {
 			if (this.streams.size() >= this.properties.maxStreams()) {
-				throw new TooManyStreamsException(
+				throw new TooManyStreams(
 						"This replica holds as many event streams as it may. Retry later, or on another replica.",
 						this.properties.retry());
 			}

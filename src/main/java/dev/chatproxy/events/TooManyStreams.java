@@ -12,9 +12,9 @@ import org.springframework.web.ErrorResponseException;
  * {@code errors/service_unavailable} with {@code Retry-After}, so that the client tries
  * again, on this replica or another.
  */
-public class TooManyStreamsException extends ErrorResponseException {
+public class TooManyStreams extends ErrorResponseException {
 
-	TooManyStreamsException(String detail, Duration retryAfter) {
+	TooManyStreams(String detail, Duration retryAfter) {
 		super(ProblemType.SERVICE_UNAVAILABLE.status(), ProblemType.SERVICE_UNAVAILABLE.problem(detail), null);
 		getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
 	}
