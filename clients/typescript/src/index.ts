@@ -41,9 +41,17 @@ export async function listChats(
   client: Client<paths>,
   attendeeIds: string[],
   query: ListChatsQuery = {},
+  options: { bypassBrowserCache?: boolean } = {},
 ): Promise<{ page: ChatList; cacheStatus: string | null } | { problem: Problem; status: number }> {
+  // after a live update the browser's own HTTP cache (max-age) would answer the old list: skip
+  // it, with a Cache-Control of our own, since the browser's would be no-cache, which makes the
+  // proxy call postpress instead of answering from its freshly refreshed cache
+  const bypass = options.bypassBrowserCache
+    ? { cache: "no-store" as const, headers: { "Cache-Control": "max-stale=0" } }
+    : {};
   const { data, error, response } = await client.GET("/attendees/{attendee_id}/chats", {
     params: { path: { attendee_id: attendeeIds.join(",") }, query },
+    ...bypass,
   });
   if (data !== undefined) {
     return { page: data, cacheStatus: response.headers.get("Cache-Status") };
@@ -68,6 +76,8 @@ export interface SubscribeChatsOptions {
   accountIds?: string[];
   /** Called with every event. */
   onEvent: (event: ChatsEvent) => void;
+  /** Called each time the stream is open (again). */
+  onOpen?: () => void;
   /** Called when the stream fails or is refused (e.g. 401, 403, 503), before it reconnects. */
   onError?: (error: { status?: number; problem?: Problem; cause?: unknown }) => void;
   /** Stops the subscription. */
@@ -116,6 +126,7 @@ export async function subscribeChats(
         await sleep(retryAfter > 0 ? retryAfter * 1000 : retryMs, signal);
         continue;
       }
+      subscription.onOpen?.();
       for await (const field of sseEvents(response.body)) {
         if (field.retry !== undefined) {
           retryMs = field.retry;

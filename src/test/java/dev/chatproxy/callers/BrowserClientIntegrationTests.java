@@ -35,6 +35,8 @@ class BrowserClientIntegrationTests {
 
 	private static final Path CLIENTS = Path.of("clients");
 
+	private static final String WEBHOOK_SECRET = "whsec_browser_0123456789";
+
 	private static final int allowedPagePort = freePort();
 
 	private static final JsonMapper json = JsonMapper.builder().build();
@@ -44,6 +46,7 @@ class BrowserClientIntegrationTests {
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("proxy.cors.allowed-origins", () -> "http://127.0.0.1:" + allowedPagePort);
+		registry.add("proxy.webhook.secret", () -> WEBHOOK_SECRET);
 	}
 
 	@LocalServerPort
@@ -75,6 +78,21 @@ class BrowserClientIntegrationTests {
 	}
 
 	@Test
+	void showsALiveUpdateAndReReadsTheListFromTheCache() throws Exception {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+		String webhook = """
+				{"event": "message_received", "account_id": "acc_1", "chat_id": "chat_0",
+				 "sender": {"attendee_id": "att_2"}, "attendees": [{"attendee_id": "att_1"}]}""";
+
+		JsonNode page = openPage(allowedPagePort, "loaded", "target/browser/live-update.png", "--webhook-secret",
+				WEBHOOK_SECRET, "--webhook-body", webhook);
+
+		assertThat(page.path("status").asString()).isEqualTo("loaded 3 chats (chat-proxy; fwd=uri-miss; stored)");
+		assertThat(page.path("live").asString())
+			.isEqualTo("chats-changed message_received chat_0, re-read: chat-proxy; hit; ttl=30");
+	}
+
+	@Test
 	void isBlockedByTheBrowserFromAnOriginNotListed() throws Exception {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
 
@@ -85,11 +103,13 @@ class BrowserClientIntegrationTests {
 		assertThat(page.path("console").toString()).contains("CORS");
 	}
 
-	private JsonNode openPage(int pagePort, String expected, String screenshot) throws Exception {
+	private JsonNode openPage(int pagePort, String expected, String screenshot, String... more) throws Exception {
 		List<String> output = new ArrayList<>();
-		int exit = run(List.of("node", "browser-test/run.mjs", "--proxy", "http://127.0.0.1:" + this.port, "--attendee",
-				"att_1", "--page-port", Integer.toString(pagePort), "--expect", expected, "--screenshot",
-				Path.of(screenshot).toAbsolutePath().toString()), output);
+		List<String> command = new ArrayList<>(List.of("node", "browser-test/run.mjs", "--proxy",
+				"http://127.0.0.1:" + this.port, "--attendee", "att_1", "--page-port", Integer.toString(pagePort),
+				"--expect", expected, "--screenshot", Path.of(screenshot).toAbsolutePath().toString()));
+		command.addAll(List.of(more));
+		int exit = run(command, output);
 		assertThat(exit).as(String.join("\n", output)).isZero();
 		return json.readTree(output.get(output.size() - 1));
 	}
