@@ -79,7 +79,10 @@ class FleetEventsIntegrationTests {
 				assertThat(event.name()).isEqualTo("chats-changed");
 				assertThat(event.data()).contains("\"chat_id\":\"chat_1\"", "\"account_id\":\"acc_1\"");
 			}
-			assertThat(postpressCalls()).as("one refresh between the three replicas").isEqualTo(calls + 1);
+			// at most one refresh between the three replicas (none when the shared tier
+			// already
+			// answers the page fresh)
+			assertThat(postpressCalls()).as("refreshes between the three replicas").isLessThanOrEqualTo(calls + 1);
 			for (Replica replica : replicas) {
 				assertThat(replica.get("/attendees/att_1/chats").headers().firstValue("Cache-Status"))
 					.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit; ttl="));
