@@ -63,10 +63,15 @@ class FleetIntegrationTests {
 	@BeforeAll
 	static void startFleet() {
 		for (int i = 0; i < 3; i++) {
-			// a generous Redis timeout: this class proves sharing, not the fallback, on a
-			// busy test machine
-			replicas.add(Replica.start(redis, postpress, "proxy.cache.redis-timeout=1s",
-					"proxy.webhook.secret=" + WEBHOOK_SECRET));
+			// a generous Redis timeout, and a lease (postpress' response timeout) that a
+			// late renewal on a busy test machine cannot lose while postpress is held:
+			// this
+			// class proves sharing, not the fallback or a takeover (whose test sets its
+			// own
+			// lease)
+			replicas
+				.add(Replica.start(redis, postpress, "proxy.cache.redis-timeout=1s", "postpress.response-timeout=10s",
+						"postpress.deadline=30s", "proxy.webhook.secret=" + WEBHOOK_SECRET));
 		}
 		replicas.forEach(Replica::awaitSubscribed);
 	}
