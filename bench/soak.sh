@@ -166,11 +166,12 @@ urls=${urls%,}
 exclude=$out/exclude
 stopfile=$out/stop
 
-# every page under load, cached (and shared) before the faults
+# every page under load, cached (and shared) before the faults, in every replica's own cache
+# too: a replica that cannot reach Redis in time works alone, from what it holds
 log "warm-up: $keys pages on every replica"
 : >"$exclude"
 "$java" -cp "$out/client" FleetClient soak "urls=$urls" conns=1 "keys=$keys" limit=5 epoch=2031-01-01T00:00:00Z \
-  seconds=15 pace_ms=0 >"$out/warmup.txt"
+  seconds=0 fill=1 >"$out/warmup.txt"
 grep -q ' failed=0 ' "$out/warmup.txt" || die "the warm-up failed: $(cat "$out/warmup.txt")"
 
 phases=(steady-first postpress-503 recovery postpress-slow postpress-429 steady redis-hung

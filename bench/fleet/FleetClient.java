@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * connection per step URL; the latency of every request after the first {@code warm} pages is
  * written to {@code out} (TSV) and summarised per step.</li>
  * <li>{@code soak urls=u1,u2,u3 conns= keys= limit= epoch= seconds= pace_ms= [exclude=FILE]
- * [stop=FILE]}: for {@code seconds} at most, or until the file {@code stop} exists, {@code conns} connections per replica ask for {@code keys} pages round robin
+ * [stop=FILE] [fill=1]}: with {@code fill=1}, asks every replica for every page once, replica
+ * after replica, and reports that; otherwise, for {@code seconds} at most, or until the file {@code stop} exists, {@code conns} connections per replica ask for {@code keys} pages round robin
  * (bench/soak.sh's steady load); a replica named in the file {@code exclude} (one URL a line,
  * read every 200 ms) is out of rotation, as behind a load balancer, and its connections go to the
  * next replica. A refused or broken connection counts as a failed request and is opened again.
@@ -238,6 +239,21 @@ public class FleetClient {
 		Instant epoch = Instant.parse(options.get("epoch"));
 		long seconds = Long.parseLong(options.get("seconds"));
 		long paceMillis = Long.parseLong(options.getOrDefault("pace_ms", "5"));
+		if ("1".equals(options.get("fill"))) {
+			Counts filled = new Counts();
+			for (String base : urls) {
+				try (Client.Connection connection = new Client.Connection(base)) {
+					for (int k = 0; k < keys; k++) {
+						long start = System.nanoTime();
+						Client.Reply reply = connection.get(page(base, limit, epoch, k));
+						filled.add(true, reply.status(), Client.kind(reply), System.nanoTime() - start);
+					}
+				}
+			}
+			System.out.printf(Locale.ROOT, "RESULT requests=%d failed=%d cache=%s%n", filled.measured, filled.non200,
+					compact(filled.kinds));
+			return;
+		}
 		Path exclude = Path.of(options.getOrDefault("exclude", "/nonexistent/exclude"));
 		Path stopFile = Path.of(options.getOrDefault("stop", "/nonexistent/stop"));
 		AtomicReference<Set<String>> excluded = new AtomicReference<>(Set.of());
