@@ -13,8 +13,9 @@
 #      replica is a new JVM: reported, not judged);
 #   3. keys in Redis bounded by what the cache holds: never more than at the end of steady-first
 #      (pages, their index entries, the budget) plus SOAK_KEY_SLACK (leases, the pause);
-#   4. upstream calls <= one per key per TTL plus retries: per phase, keys x (TTL periods + 1 + the
-#      phase's webhook events) x the 3 attempts of a call.
+#   4. upstream calls <= one per key per TTL plus retries: per phase where postpress answers,
+#      keys x (TTL periods + 1 + the phase's webhook events) x the 3 attempts of a call (while it
+#      fails, the breaker and the budget bound the calls: reported, not judged).
 # Usage: bench/soak.sh                 30 minutes (DURATION=30m)
 #        DURATION=2m bench/soak.sh     the CI version (.ci/run, after the Maven build)
 # Knobs (environment): DURATION (30m; s or m), REPLICAS (3), TOPOLOGY (standalone, the only one
@@ -266,7 +267,13 @@ for phase in "${phases[@]}"; do
   [[ $phase == steady-first ]] && key_bound=$((redis_keys + key_slack))
   failed=$(field failed)
   failed_total=$((failed_total + failed))
-  ((upstream <= bound)) || calls_over=$((calls_over + 1))
+  # while postpress fails, each failed refresh leaves the page to refresh again: the breaker
+  # and the budget bound those calls, not the TTL; judged where postpress answers
+  if [[ $phase == postpress-503 || $phase == postpress-429 ]]; then
+    bound="-"
+  else
+    ((upstream <= bound)) || calls_over=$((calls_over + 1))
+  fi
   [[ $redis_keys =~ ^[0-9]+$ ]] && ((redis_keys > key_bound)) && keys_over=$((keys_over + 1))
   printf '%s\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$elapsed" "$(field requests)" "$failed" \
     "$(awk -v u="$(field p50_us)" 'BEGIN { print u / 1000 }')" "$(awk -v u="$(field p99_us)" 'BEGIN { print u / 1000 }')" \
@@ -275,9 +282,8 @@ for phase in "${phases[@]}"; do
 done
 
 # --- goals ---------------------------------------------------------------------------------------
-verdict=0
 goal() { # ok?, text
-  if [[ $1 == 1 ]]; then echo "PASS  $2"; else echo "MISS  $2"; verdict=1; fi
+  if [[ $1 == 1 ]]; then echo "PASS  $2"; else echo "MISS  $2"; fi
 }
 heap_ok=1 heap_text=""
 for name in "${names[@]}"; do
@@ -297,7 +303,8 @@ errors=$(cat "$logs"/r*.log | grep -c ' ERROR ' || true)
   goal "$((failed_total == 0))" "failed requests for pages cached before the faults: $failed_total"
   goal "$heap_ok" "heap after GC, steady-first -> steady-last, <= 10% growth:$heap_text"
   goal "$((keys_over == 0))" "keys in Redis never above steady-first's + $key_slack ($key_bound): $keys_over phase(s) above"
-  goal "$((calls_over == 0))" "upstream calls <= keys x (TTL periods + 1 + webhook events) x 3 attempts: $calls_over phase(s) above"
+  goal "$((calls_over == 0))" "upstream calls <= keys x (TTL periods + 1 + webhook events) x 3 attempts, where postpress answers: $calls_over phase(s) above"
   echo "ERROR lines in the replicas' logs: $errors (see $logs)"
 } | tee "$out/RESULTS.txt"
-exit "$verdict"
+# (the goals above print in a pipeline: the verdict is read back from what they printed)
+! grep -q '^MISS' "$out/RESULTS.txt"
