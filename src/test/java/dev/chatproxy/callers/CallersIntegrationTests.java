@@ -143,6 +143,48 @@ class CallersIntegrationTests {
 	}
 
 	@Test
+	void aCachedPageIsRefusedToAnonymousCallersAndNeverServedToAnotherAccountsCaller() {
+		// the page of acc_1, cached: every refusal below happens with it in the cache
+		String cached = Postpress.pageJson(3, "acc_1_only");
+		postpress.stubFor(Postpress.chats()
+			.withQueryParam("account_id", WireMock.equalTo("acc_1"))
+			.atPriority(1)
+			.willReturn(Postpress.page(3, "acc_1_only")));
+		String owner = tokens.valid("acc_1");
+		assertThat(get("/attendees/att_1/chats", owner).headers().firstValue("Cache-Status"))
+			.hasValue("chat-proxy; fwd=uri-miss; stored");
+		HttpResponse<String> hit = get("/attendees/att_1/chats?account_id=acc_1", owner);
+		assertThat(hit.body()).isEqualTo(cached);
+		assertThat(hit.headers().firstValue("Cache-Status"))
+			.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit"));
+		String stranger = tokens.valid("acc_2");
+
+		// through the cached-hit filter's fast path
+		// (no Accept), and Spring MVC's (an Accept it leaves to MVC's negotiation)
+		for (String[] accept : List.of(new String[0], new String[] { "Accept", "application/json, */*;q=0.5" })) {
+			for (String path : List.of("/attendees/att_1/chats", "/attendees/att_1/chats?account_id=acc_1")) {
+				HttpResponse<String> anonymous = this.proxy.get(path, headers(accept));
+				assertProblem(anonymous, 401, "errors/missing_credentials");
+				HttpResponse<String> forged = this.proxy.get(path,
+						headers(accept, "Authorization", "Bearer " + tokens.signedByStranger()));
+				assertProblem(forged, 401, "errors/invalid_credentials");
+			}
+			HttpResponse<String> otherAccountAsked = this.proxy.get("/attendees/att_1/chats?account_id=acc_1",
+					headers(accept, "Authorization", "Bearer " + stranger));
+			assertProblem(otherAccountAsked, 403, "errors/insufficient_permissions");
+			HttpResponse<String> narrowedToItsOwn = this.proxy.get("/attendees/att_1/chats",
+					headers(accept, "Authorization", "Bearer " + stranger));
+			assertThat(narrowedToItsOwn.statusCode()).isEqualTo(200);
+			assertThat(narrowedToItsOwn.body()).isNotEqualTo(cached);
+		}
+		// postpress saw acc_1 once (the page cached) and acc_2 once (its own page, then a
+		// hit): nobody else reached it, and nobody else was answered acc_1's page
+		assertThat(postpress.getAllServeEvents())
+			.map((event) -> event.getRequest().queryParameter("account_id").firstValue())
+			.containsExactlyInAnyOrder("acc_1", "acc_2");
+	}
+
+	@Test
 	void asksForCredentialsWhenNoTokenIsSent() {
 		HttpResponse<String> response = this.proxy.get("/attendees/att_1/chats");
 
@@ -288,6 +330,14 @@ class CallersIntegrationTests {
 
 	private HttpResponse<String> get(String path, String token) {
 		return this.proxy.get(path, "Authorization", "Bearer " + token, "X-Request-Id", "req-callers-1");
+	}
+
+	/** The request id {@code assertProblem} expects, the given headers and more. */
+	private static String[] headers(String[] first, String... more) {
+		List<String> all = new java.util.ArrayList<>(List.of("X-Request-Id", "req-callers-1"));
+		all.addAll(List.of(first));
+		all.addAll(List.of(more));
+		return all.toArray(String[]::new);
 	}
 
 	private void assertInvalid(String token) {
