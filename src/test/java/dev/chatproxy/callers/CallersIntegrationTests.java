@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -265,6 +267,34 @@ class CallersIntegrationTests {
 
 		assertThat(response.statusCode()).isEqualTo(401);
 		assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+	}
+
+	@Test
+	void answersABrowserHitWithATokenExactlyAsSpringMvcDoes() {
+		String[] headers = { "Authorization", "Bearer " + tokens.valid("acc_1"), "Origin",
+				ProxyIntegrationTest.ALLOWED_ORIGIN };
+		String[] viaSpringMvc = { headers[0], headers[1], headers[2], headers[3], "Accept",
+				"application/json, */*;q=0.5" };
+		assertThat(this.proxy.get("/attendees/att_1/chats", headers).headers().firstValue("Cache-Status"))
+			.hasValue("chat-proxy; fwd=uri-miss; stored");
+
+		HttpResponse<String> filtered = this.proxy.get("/attendees/att_1/chats", headers);
+		HttpResponse<String> dispatched = this.proxy.get("/attendees/att_1/chats", viaSpringMvc);
+
+		assertThat(filtered.statusCode()).isEqualTo(dispatched.statusCode()).isEqualTo(200);
+		assertThat(filtered.body()).isEqualTo(dispatched.body());
+		Map<String, List<String>> comparable = new TreeMap<>(filtered.headers().map());
+		Map<String, List<String>> comparableDispatched = new TreeMap<>(dispatched.headers().map());
+		for (String differs : List.of("date", "x-request-id")) {
+			comparable.remove(differs);
+			comparableDispatched.remove(differs);
+		}
+		assertThat(comparable).isEqualTo(comparableDispatched)
+			.containsEntry("cache-status", List.of("chat-proxy; hit; ttl=30"))
+			.containsEntry("access-control-allow-origin", List.of(ProxyIntegrationTest.ALLOWED_ORIGIN))
+			.containsEntry("vary",
+					List.of("Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"));
+		postpress.verify(1, anyRequestedFor(anyUrl()));
 	}
 
 	@Test

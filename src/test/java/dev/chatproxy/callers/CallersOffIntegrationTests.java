@@ -11,15 +11,19 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.web.FilterChainProxy;
+import org.springframework.security.web.SecurityFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Section 12 left off, the default: Spring Security is on the classpath, yet callers see
- * the proxy exactly as without it.
+ * Section 12 left off, the default: Spring Security is on the classpath, yet builds
+ * nothing, and callers see the proxy exactly as without it.
  */
 @ProxyIntegrationTest
 class CallersOffIntegrationTests {
@@ -75,6 +79,14 @@ class CallersOffIntegrationTests {
 	void definesNoUserStoreNorTokenDecoder() {
 		assertThat(this.context.getBeanProvider(UserDetailsService.class).getIfAvailable()).isNull();
 		assertThat(this.context.getBeanProvider(JwtDecoder.class).getIfAvailable()).isNull();
+	}
+
+	@Test
+	void buildsNothingOfSpringSecurity() {
+		assertThat(this.context.getBeanNamesForType(SecurityFilterChain.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(FilterChainProxy.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(DelegatingFilterProxyRegistrationBean.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(SecurityFilterProperties.class)).isEmpty();
 	}
 
 }
