@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +47,10 @@ import java.util.regex.Pattern;
  * requests around it and between expiries ({@link #expiry});</li>
  * <li>{@code webhook url= hook= secret= message= stats= [connections= events= ...]}: time
  * from a webhook event's 200 to the first answer with the new page ({@link #webhook});</li>
- * <li>{@code fill base= n= concurrency= limit= epoch=}: caches n distinct pages.</li>
+ * <li>{@code fill base= n= concurrency= limit= epoch=}: caches n distinct pages;</li>
+ * <li>{@code rate url= rate= seconds= [connections= warm_seconds= header.NAME=value]}: open loop
+ * at a fixed arrival rate, latency measured from each request's intended send time
+ * ({@link #rate}).</li>
  * </ul>
  */
 public class Client {
@@ -64,6 +68,7 @@ public class Client {
 			case "expiry" -> expiry(options);
 			case "webhook" -> webhook(options);
 			case "fill" -> fill(options);
+			case "rate" -> rate(options);
 			default -> throw new IllegalArgumentException("Unknown mode " + args[0]);
 		}
 		System.exit(0);
@@ -776,6 +781,106 @@ public class Client {
 		}
 		System.out.printf("RESULT stored=%d failed=%d body_bytes_total=%d body_bytes_mean=%.1f%n", totals[0],
 				totals[1], totals[2], (totals[0] == 0) ? 0.0 : (double) totals[2] / totals[0]);
+		pool.shutdownNow();
+	}
+
+	/**
+	 * Open loop at a fixed arrival rate, as wrk2 does: request i is due at
+	 * {@code start + i / rate}, whatever became of the requests before it, and its latency
+	 * runs from that intended send time to its answer, so that a stall of the server counts
+	 * against every request it delayed, not just the one it held (no coordinated omission).
+	 * {@code connections} keep-alive connections (default 64) take the due requests in
+	 * turn; when all are busy a due request waits, and that wait is part of its latency.
+	 * {@code warm_seconds} (default 2) at the same rate come first, not recorded. Reports
+	 * the rate reached, p50, p99, p99.9 and the largest latency in µs, how many requests
+	 * were sent more than 1 ms after they were due ({@code late}), non-200 answers and
+	 * socket errors.
+	 */
+	static void rate(Map<String, String> options) throws Exception {
+		double rate = Double.parseDouble(options.get("rate"));
+		int n = Integer.parseInt(options.getOrDefault("connections", "64"));
+		long interval = Math.max(1, Math.round(1e9 / rate));
+		long warm = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("warm_seconds", "2")));
+		long measure = TimeUnit.SECONDS.toNanos(Long.parseLong(options.get("seconds")));
+		long warmCount = warm / interval;
+		long total = warmCount + measure / interval;
+		String url = options.get("url");
+		Map<String, String> headers = new LinkedHashMap<>();
+		options.forEach((key, value) -> {
+			if (key.startsWith("header.")) {
+				headers.put(key.substring("header.".length()), value);
+			}
+		});
+		ExecutorService pool = threads(n);
+		List<Connection> connections = connect(url, n);
+		AtomicLong next = new AtomicLong();
+		long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+		List<Future<long[]>> futures = new ArrayList<>();
+		for (Connection connection : connections) {
+			futures.add(pool.submit(() -> {
+				// latencies of the recorded requests, then late, non-200 and error counts
+				long[] latencies = new long[1024];
+				int size = 0;
+				long late = 0;
+				long non200 = 0;
+				long errors = 0;
+				for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+					long due = start + i * interval;
+					for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+						LockSupport.parkNanos(wait);
+					}
+					boolean recorded = i >= warmCount;
+					late += (recorded && System.nanoTime() - due > 1_000_000) ? 1 : 0;
+					int status;
+					try {
+						status = connection.request("GET", url, headers, null).status();
+					}
+					catch (IOException ex) {
+						connection.close();
+						status = -1;
+					}
+					long latency = System.nanoTime() - due;
+					if (!recorded) {
+						continue;
+					}
+					errors += (status == -1) ? 1 : 0;
+					non200 += (status != -1 && status != 200) ? 1 : 0;
+					if (size == latencies.length) {
+						latencies = Arrays.copyOf(latencies, size * 2);
+					}
+					latencies[size++] = latency;
+				}
+				long[] result = Arrays.copyOf(latencies, size + 3);
+				result[size] = late;
+				result[size + 1] = non200;
+				result[size + 2] = errors;
+				return result;
+			}));
+		}
+		long[] all = new long[0];
+		long late = 0;
+		long non200 = 0;
+		long errors = 0;
+		for (Future<long[]> future : futures) {
+			long[] part = future.get(TimeUnit.NANOSECONDS.toSeconds(warm + measure) + 120, TimeUnit.SECONDS);
+			int size = part.length - 3;
+			late += part[size];
+			non200 += part[size + 1];
+			errors += part[size + 2];
+			int from = all.length;
+			all = Arrays.copyOf(all, from + size);
+			System.arraycopy(part, 0, all, from, size);
+		}
+		long elapsed = System.nanoTime() - (start + warmCount * interval);
+		Arrays.sort(all);
+		System.out.printf(Locale.ROOT,
+				"RESULT requests=%d target_rps=%.1f rps=%.1f p50_us=%d p99_us=%d p999_us=%d max_us=%d late=%d non2xx=%d errors=%d%n",
+				all.length, rate, all.length / (elapsed / 1e9), percentile(all, 50) / 1000, percentile(all, 99) / 1000,
+				percentile(all, 99.9) / 1000, (all.length == 0) ? 0 : all[all.length - 1] / 1000, late, non200,
+				errors);
+		for (Connection connection : connections) {
+			connection.close();
+		}
 		pool.shutdownNow();
 	}
 

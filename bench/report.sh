@@ -90,6 +90,18 @@ for tag in $tags; do
 done
 miss_metrics=$(sed 's/\t/ /g; s/$/;/' "$data/miss-metrics.tsv" 2>/dev/null | paste -sd' ' - || true)
 
+# --- open loop -------------------------------------------------------------------------------------
+# rows: JDK, page, round, target and reached req/s, p50 / p99 / p99.9 / max ms, late sends, non-200, errors
+open_loop_rows=$(awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s |\n", $1, substr($2, 11), $3, $4, $5, $6 / 1000, $7 / 1000, $8 / 1000, $9 / 1000, $10, $11, $12 }' "$data/open-loop.tsv" 2>/dev/null || true)
+open_loop_verdicts=""
+for tag in $tags; do
+  for size in 1 100; do
+    p99=$(awk -F'\t' -v t="$tag" -v s="open-loop-$size" '$1 == t && $2 == s { print $7 / 1000 }' "$data/open-loop.tsv" 2>/dev/null | median)
+    [[ -n $p99 ]] || { open_loop_verdicts+="$tag $size items: missed (no data); "; continue; }
+    open_loop_verdicts+="$tag $size items: median p99 $(fmt "$p99" '%.2f') ms, $(awk -v v="$p99" 'BEGIN { print (v <= 2) ? "met" : "**missed**" }'); "
+  done
+done
+
 # --- start-up --------------------------------------------------------------------------------------
 startup_rows=$(awk -F'\t' '{ printf "| %s | %s | %s | %.2f | %s | %s |\n", $1, $2, $3, $4 / 1000, ($5 == "" ? "-" : $5), ($6 == "" ? "-" : $6) }' "$data/startup.tsv" 2>/dev/null || true)
 
@@ -227,6 +239,17 @@ metrics over the measured misses (\`http_server_requests\` and \`http_client_req
 | JDK | items | direct p50 ms | proxy miss p50 ms | overhead p50 ms (rounds) | direct p99 ms | proxy miss p99 ms |
 |---|---|---|---|---|---|---|
 $miss_rows
+### Open loop: the proxy's hits at half its saturated rate
+
+\`bench/Client.java\`, mode \`rate\` (a fixed arrival rate, as wrk2 would: each request's latency runs from the
+time it was due, so a stall counts against every request it delayed), $connections connections, half of the
+median of the proxy's hit rounds above. Goal p99 ≤ 2 ms: ${open_loop_verdicts:-not run (BENCH_OPEN_LOOP=0)}
+"late": requests the client itself sent more than 1 ms after they were due (its own lag, which still counts).
+
+| JDK | page items | round | target req/s | reached req/s | p50 ms | p99 ms | p99.9 ms | max ms | late | non-200 | errors |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+$open_loop_rows
+
 ## 3. Start-up to ready, pinned to CPU 0
 
 Launch to the first 200 of \`/actuator/health/readiness\` (polled every 100 ms), the jar extracted

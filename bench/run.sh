@@ -13,7 +13,8 @@
 # BENCH_WARMUP_CYCLES (12 at least, as issue 14's protocol asks; then more until the JVMs' summed
 # throughput settles within 5%, at most BENCH_WARMUP_MAX_CYCLES, 18), BENCH_STARTS (2 timed start-ups per JDK and variant), BENCH_JFR (1: a
 # JFR profile of the proxy's hit path on each JDK), BENCH_SKIP_BUILD (0), BENCH_PORT_BASE (18080),
-# BENCH_OUT (bench/results).
+# BENCH_OUT (bench/results), BENCH_OPEN_LOOP (1: after the hit rounds, the proxy's hits at a fixed
+# arrival rate of half its saturated rate, Client.java's open loop, BENCH_OPEN_LOOP_SECONDS long, 10).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -35,6 +36,8 @@ miss_warmup_max_cycles=${BENCH_MISS_WARMUP_MAX_CYCLES:-$([[ $quick == 1 ]] && ec
 delay_ms=${BENCH_DELAY_MS:-20}
 expiry_ttl=${BENCH_EXPIRY_TTL:-2s}
 jfr=${BENCH_JFR:-1}
+open_loop=${BENCH_OPEN_LOOP:-1}
+open_loop_seconds=${BENCH_OPEN_LOOP_SECONDS:-$([[ $quick == 1 ]] && echo 3 || echo 10)}
 coalesce_delay_ms=200
 port_base=${BENCH_PORT_BASE:-18080}
 app_port=$port_base
@@ -308,6 +311,26 @@ hit_rounds() {
   done
 }
 
+open_loop_rounds() { # the proxy's hits at half its saturated rate, open loop -> data/open-loop.tsv
+  [[ $open_loop == 1 ]] || return 0
+  local round size saturated rate line
+  for size in 1 100; do
+    saturated=$(awk -F'\t' -v t="$tag" -v s="proxy-$size" '$1 == t && $2 == s { print $4 }' "$data/rounds.tsv" |
+      sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+    [[ -n $saturated ]] || { log "[$tag] open loop $size: no saturated rate measured, missed"; continue; }
+    rate=$(awk -v r="$saturated" 'BEGIN { printf "%.0f", r / 2 }')
+    for round in $(seq 1 "$rounds"); do
+      line=$(client rate url="$(proxy_url "$size")" rate="$rate" seconds="$open_loop_seconds" \
+        connections="$connections" | grep '^RESULT') || { log "[$tag] open loop $size round $round: missed"; continue; }
+      printf '%s\topen-loop-%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$size" "$round" \
+        "$(field "$line" target_rps)" "$(field "$line" rps)" "$(field "$line" p50_us)" "$(field "$line" p99_us)" \
+        "$(field "$line" p999_us)" "$(field "$line" max_us)" "$(field "$line" late)" "$(field "$line" non2xx)" \
+        "$(field "$line" errors)" >>"$data/open-loop.tsv"
+      log "  [$tag] open loop $size items round $round at $rate req/s (half of $saturated): p50 $(field "$line" p50_us) us, p99 $(field "$line" p99_us) us, p99.9 $(field "$line" p999_us) us, late $(field "$line" late), non-200 $(field "$line" non2xx)"
+    done
+  done
+}
+
 profile_hits() { # a JFR recording of the proxy under the 1-item hit load -> hot methods, text
   [[ $jfr == 1 ]] || return 0
   local file=$work/hits-$tag.jfr
@@ -472,6 +495,7 @@ build
 rm -rf "$data" "$logs"
 mkdir -p "$data" "$logs"
 : >"$data/rounds.tsv"
+: >"$data/open-loop.tsv"
 : >"$data/startup.tsv"
 : >"$data/coalesce.tsv"
 : >"$data/expiry.tsv"
@@ -504,6 +528,10 @@ for java_home in "${jdks[@]}"; do
   warm_up
   log "[$tag] hit path: $rounds rounds of ${seconds} s at $connections connections, targets ${targets[*]}"
   hit_rounds
+  if [[ $open_loop == 1 ]]; then
+    log "[$tag] open loop: the proxy's hits at half its saturated rate, $rounds rounds of ${open_loop_seconds} s per page"
+  fi
+  open_loop_rounds
   profile_hits
   stop "$ceiling_pid"
   stop "$quiet_pid"

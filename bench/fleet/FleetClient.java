@@ -11,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +37,13 @@ import java.util.regex.Pattern;
  * {@code warm + keys} distinct pages in turn, one request per step in the given order, one
  * connection per step URL; the latency of every request after the first {@code warm} pages is
  * written to {@code out} (TSV) and summarised per step.</li>
+ * <li>{@code soak urls=u1,u2,u3 conns= keys= limit= epoch= seconds= pace_ms= [exclude=FILE]
+ * [stop=FILE] [fill=1]}: with {@code fill=1}, asks every replica for every page once, replica
+ * after replica, and reports that; otherwise, for {@code seconds} at most, or until the file {@code stop} exists, {@code conns} connections per replica ask for {@code keys} pages round robin
+ * (bench/soak.sh's steady load); a replica named in the file {@code exclude} (one URL a line,
+ * read every 200 ms) is out of rotation, as behind a load balancer, and its connections go to the
+ * next replica. A refused or broken connection counts as a failed request and is opened again.
+ * Reports requests, failed requests (not 200, or no answer), p50/p99 and the answers' kinds.</li>
  * </ul>
  * A page's key is {@code ?limit=L&before=<epoch + i ms>}: distinct pages, as many as needed.
  */
@@ -54,6 +63,7 @@ public class FleetClient {
 		switch (args[0]) {
 			case "spread" -> spread(options);
 			case "sequence" -> sequence(options);
+			case "soak" -> soak(options);
 			default -> throw new IllegalArgumentException("Unknown mode " + args[0]);
 		}
 		System.exit(0);
@@ -218,6 +228,117 @@ public class FleetClient {
 		}
 		System.out.printf(Locale.ROOT, "RESULT keys=%d warm=%d steps=%d upstream_calls=%d warm_upstream_calls=%d%n", keys,
 				warm, steps, calls, warmCalls);
+	}
+
+	/** Steady load over the replicas for a while, failures counted rather than thrown. */
+	static void soak(Map<String, String> options) throws Exception {
+		String[] urls = options.get("urls").split(",");
+		int conns = Integer.parseInt(options.get("conns"));
+		int keys = Integer.parseInt(options.get("keys"));
+		String limit = options.getOrDefault("limit", "1");
+		Instant epoch = Instant.parse(options.get("epoch"));
+		long seconds = Long.parseLong(options.get("seconds"));
+		long paceMillis = Long.parseLong(options.getOrDefault("pace_ms", "5"));
+		if ("1".equals(options.get("fill"))) {
+			Counts filled = new Counts();
+			for (String base : urls) {
+				try (Client.Connection connection = new Client.Connection(base)) {
+					for (int k = 0; k < keys; k++) {
+						long start = System.nanoTime();
+						Client.Reply reply = connection.get(page(base, limit, epoch, k));
+						filled.add(true, reply.status(), Client.kind(reply), System.nanoTime() - start);
+					}
+				}
+			}
+			System.out.printf(Locale.ROOT, "RESULT requests=%d failed=%d cache=%s%n", filled.measured, filled.non200,
+					compact(filled.kinds));
+			return;
+		}
+		Path exclude = Path.of(options.getOrDefault("exclude", "/nonexistent/exclude"));
+		Path stopFile = Path.of(options.getOrDefault("stop", "/nonexistent/stop"));
+		AtomicReference<Set<String>> excluded = new AtomicReference<>(Set.of());
+		AtomicBoolean stop = new AtomicBoolean();
+		int workers = urls.length * conns;
+		ExecutorService pool = Executors.newFixedThreadPool(workers + 1);
+		pool.submit(() -> {
+			while (!stop.get()) {
+				try {
+					excluded.set(Files.exists(exclude) ? Set.copyOf(Files.readAllLines(exclude)) : Set.of());
+				}
+				catch (IOException ex) {
+					// being rewritten: read it again next time
+				}
+				if (Files.exists(stopFile)) {
+					stop.set(true);
+				}
+				Thread.sleep(200);
+			}
+			return null;
+		});
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+		List<Future<Counts>> futures = new ArrayList<>();
+		for (int w = 0; w < workers; w++) {
+			int home = w % urls.length;
+			int first = (w * 7) % keys;
+			futures.add(pool.submit(() -> {
+				Counts counts = new Counts();
+				Map<String, Client.Connection> open = new TreeMap<>();
+				try {
+					for (int n = first; System.nanoTime() < end && !stop.get(); n++) {
+						String base = urls[home];
+						for (int i = 1; excluded.get().contains(base) && i < urls.length; i++) {
+							base = urls[(home + i) % urls.length];
+						}
+						long start = System.nanoTime();
+						try {
+							Client.Connection connection = open.get(base);
+							if (connection == null) {
+								connection = new Client.Connection(base);
+								open.put(base, connection);
+							}
+							Client.Reply reply = connection.get(page(base, limit, epoch, n % keys));
+							counts.add(true, reply.status(), Client.kind(reply), System.nanoTime() - start);
+						}
+						catch (IOException ex) {
+							counts.add(true, 0, "no_answer", System.nanoTime() - start);
+							Client.Connection broken = open.remove(base);
+							if (broken != null) {
+								try {
+									broken.close();
+								}
+								catch (IOException ignored) {
+									// already broken
+								}
+							}
+						}
+						if (paceMillis > 0) {
+							Thread.sleep(paceMillis);
+						}
+					}
+				}
+				finally {
+					for (Client.Connection connection : open.values()) {
+						try {
+							connection.close();
+						}
+						catch (IOException ignored) {
+							// closing anyway
+						}
+					}
+				}
+				return counts;
+			}));
+		}
+		Counts all = new Counts();
+		for (Future<Counts> future : futures) {
+			all.addAll(future.get(seconds + 120, TimeUnit.SECONDS));
+		}
+		stop.set(true);
+		pool.shutdownNow();
+		long[] sorted = all.nanos.values().stream().flatMap(List::stream).mapToLong(Long::longValue).sorted().toArray();
+		System.out.printf(Locale.ROOT, "RESULT requests=%d failed=%d p50_us=%.0f p99_us=%.0f cache=%s%n", all.measured,
+				all.non200, sorted.length == 0 ? Double.NaN : Client.percentile(sorted, 50) / 1e3,
+				sorted.length == 0 ? Double.NaN : Client.percentile(sorted, 99) / 1e3, compact(all.kinds));
 	}
 
 	/** {@code kind:count,...}, or {@code none}: a field the report can always parse. */

@@ -21,6 +21,9 @@ const { values: options } = parseArgs({
     "page-port": { type: "string" },
     expect: { type: "string", default: "loaded" },
     screenshot: { type: "string" },
+    // live updates: once the page has subscribed, post this webhook body with this secret
+    "webhook-secret": { type: "string" },
+    "webhook-body": { type: "string" },
   },
 });
 const clients = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -52,13 +55,28 @@ try {
   const console_ = [];
   page.on("console", (message) => console_.push(message.text()));
   const origin = `http://127.0.0.1:${server.address().port}`;
-  await page.goto(`${origin}/?proxy=${encodeURIComponent(options.proxy)}&attendee=${encodeURIComponent(options.attendee)}`);
+  const live = options["webhook-body"] !== undefined;
+  await page.goto(`${origin}/?proxy=${encodeURIComponent(options.proxy)}&attendee=${encodeURIComponent(options.attendee)}`
+    + (live ? "&live" : ""));
   await page.waitForSelector("#status[data-state]", { timeout: 20000 });
+  if (live) {
+    await page.waitForSelector('#live[data-state="subscribed"]', { timeout: 20000 });
+    const webhook = await fetch(`${options.proxy}/webhooks/postpress`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Webhook-Secret": options["webhook-secret"] },
+      body: options["webhook-body"],
+    });
+    if (webhook.status !== 200) {
+      throw new Error(`webhook answered ${webhook.status}`);
+    }
+    await page.waitForSelector('#live[data-state="updated"]', { timeout: 20000 });
+  }
   result = {
     origin,
     state: await page.getAttribute("#status", "data-state"),
     status: await page.textContent("#status"),
     chats: await page.locator("#chats li").allTextContents(),
+    live: await page.textContent("#live"),
     console: console_,
   };
   if (options.screenshot) {

@@ -41,12 +41,169 @@ export async function listChats(
   client: Client<paths>,
   attendeeIds: string[],
   query: ListChatsQuery = {},
+  options: { bypassBrowserCache?: boolean } = {},
 ): Promise<{ page: ChatList; cacheStatus: string | null } | { problem: Problem; status: number }> {
+  // after a live update the browser's own HTTP cache (max-age) would answer the old list: skip
+  // it, with a Cache-Control of our own, since the browser's would be no-cache, which makes the
+  // proxy call postpress instead of answering from its freshly refreshed cache
+  const bypass = options.bypassBrowserCache
+    ? { cache: "no-store" as const, headers: { "Cache-Control": "max-stale=0" } }
+    : {};
   const { data, error, response } = await client.GET("/attendees/{attendee_id}/chats", {
     params: { path: { attendee_id: attendeeIds.join(",") }, query },
+    ...bypass,
   });
   if (data !== undefined) {
     return { page: data, cacheStatus: response.headers.get("Cache-Status") };
   }
   return { problem: error as Problem, status: response.status };
+}
+
+/** The data of a live-update event: ids only. */
+export type ChatsChange = components["schemas"]["ChatsChange"];
+
+/** One event of a chat-list stream. */
+export interface ChatsEvent {
+  /** `chats-changed`: re-read the list; `chats-reset`: events were missed, re-read everything. */
+  type: "chats-changed" | "chats-reset";
+  /** The event's id, sent back as `Last-Event-ID` on reconnection. */
+  id: string;
+  data: ChatsChange;
+}
+
+export interface SubscribeChatsOptions {
+  /** Only changes of these accounts. */
+  accountIds?: string[];
+  /** Called with every event. */
+  onEvent: (event: ChatsEvent) => void;
+  /** Called each time the stream is open (again). */
+  onOpen?: () => void;
+  /** Called when the stream fails or is refused (e.g. 401, 403, 503), before it reconnects. */
+  onError?: (error: { status?: number; problem?: Problem; cause?: unknown }) => void;
+  /** Stops the subscription. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Subscribes to changes of the attendees' chat lists (`GET /attendees/{id}/chats/events`) over
+ * `fetch` streaming rather than `EventSource`, so that it can send the bearer token. It reconnects
+ * after the server's `retry:` delay (with `Last-Event-ID`, so missed events are replayed) until
+ * the signal aborts; a 400 or 403 is final.
+ */
+export async function subscribeChats(
+  options: ChatProxyOptions,
+  attendeeIds: string[],
+  subscription: SubscribeChatsOptions,
+): Promise<void> {
+  const url = new URL(
+    `${options.baseUrl.replace(/\/$/, "")}/attendees/${encodeURIComponent(attendeeIds.join(","))}/chats/events`,
+    globalThis.location?.href,
+  );
+  if (subscription.accountIds?.length) {
+    url.searchParams.set("account_id", subscription.accountIds.join(","));
+  }
+  let lastEventId: string | undefined;
+  let retryMs = 3000;
+  const signal = subscription.signal;
+  while (!signal?.aborted) {
+    try {
+      const headers: Record<string, string> = { Accept: "text/event-stream" };
+      const token = options.token ? await options.token() : undefined;
+      if (token) {
+        headers.Authorization = `Bearer ${token}`;
+      }
+      if (lastEventId) {
+        headers["Last-Event-ID"] = lastEventId;
+      }
+      const response = await fetch(url, { headers, signal, cache: "no-store" });
+      if (!response.ok || !response.body) {
+        const problem = (await response.json().catch(() => undefined)) as Problem | undefined;
+        subscription.onError?.({ status: response.status, problem });
+        if (response.status === 400 || response.status === 403) {
+          return;
+        }
+        const retryAfter = Number(response.headers.get("Retry-After"));
+        await sleep(retryAfter > 0 ? retryAfter * 1000 : retryMs, signal);
+        continue;
+      }
+      subscription.onOpen?.();
+      for await (const field of sseEvents(response.body)) {
+        if (field.retry !== undefined) {
+          retryMs = field.retry;
+        }
+        if (field.id !== undefined) {
+          lastEventId = field.id;
+        }
+        if ((field.event === "chats-changed" || field.event === "chats-reset") && field.data !== undefined) {
+          subscription.onEvent({ type: field.event, id: field.id ?? "", data: JSON.parse(field.data) as ChatsChange });
+        }
+      }
+    } catch (cause) {
+      if (signal?.aborted) {
+        return;
+      }
+      subscription.onError?.({ cause });
+    }
+    await sleep(retryMs, signal);
+  }
+}
+
+interface SseFields {
+  id?: string;
+  event?: string;
+  data?: string;
+  retry?: number;
+}
+
+/** Splits a `text/event-stream` body into its events (comment lines are skipped). */
+async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseFields> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let fields: SseFields = {};
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      return;
+    }
+    buffer += decoder.decode(value, { stream: true });
+    let newline: number;
+    while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + (buffer.startsWith("\r\n", newline) ? 2 : 1));
+      if (line === "") {
+        if (fields.data !== undefined || fields.retry !== undefined || fields.id !== undefined) {
+          yield fields;
+        }
+        fields = {};
+        continue;
+      }
+      if (line.startsWith(":")) {
+        continue;
+      }
+      const colon = line.indexOf(":");
+      const name = colon < 0 ? line : line.slice(0, colon);
+      const raw = colon < 0 ? "" : line.slice(colon + 1);
+      const text = raw.startsWith(" ") ? raw.slice(1) : raw;
+      if (name === "data") {
+        fields.data = fields.data === undefined ? text : `${fields.data}\n${text}`;
+      } else if (name === "id") {
+        fields.id = text;
+      } else if (name === "event") {
+        fields.event = text;
+      } else if (name === "retry" && /^\d+$/.test(text)) {
+        fields.retry = Number(text);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

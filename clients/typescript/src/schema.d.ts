@@ -27,6 +27,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/attendees/{attendee_id}/chats/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream changes of the attendees' chat lists (server-sent events)
+         * @description Keeps a `text/event-stream` open. Whenever a postpress webhook event or an operator
+         *     invalidation touches the attendees' pages (and account, when given), an event
+         *     `chats-changed` arrives whose `data` is a `ChatsChange`; re-read the list then (when the
+         *     proxy could refresh the first page first, that read is a cache hit). Every event has an
+         *     `id`; reconnect with `Last-Event-ID` to get the events missed, or a first event
+         *     `chats-reset` (re-read everything) when the replica no longer holds them. A comment line
+         *     comes at least every 15 s, and `retry:` says when to reconnect. With bearer JWTs on, the
+         *     stream needs the token (browsers' `EventSource` cannot send it: use `fetch` streaming, as
+         *     the TypeScript client's `subscribeChats` does), carries only the token's accounts'
+         *     events, and ends when the token expires.
+         */
+        get: operations["subscribeAttendeeChats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -38,6 +67,17 @@ export interface components {
         UtcDatetime: string;
         /** @example 3f2b9c4e-8d1a-4c6b-9e2f-1a2b3c4d5e6f */
         RequestId: string;
+        /** @description The data of a `chats-changed` or `chats-reset` event; ids only, nothing of a message. */
+        ChatsChange: {
+            /** @description The attendees whose lists changed (for a reset, the stream's attendees). */
+            attendee_ids: string[];
+            /** @description The account the change belongs to, when known. */
+            account_id: string | null;
+            /** @description The chat that changed, when one. */
+            chat_id: string | null;
+            /** @description The webhook's event (`message_received`, `message_read`, `message_reaction`, `message_edited`, `message_deleted`), `operator`, or `reset`. */
+            reason: string;
+        };
         /** @description A page of chats, as postpress sent it. Fields not listed here may appear and are passed through. */
         ChatList: {
             /** @constant */
@@ -346,6 +386,52 @@ export interface operations {
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    subscribeAttendeeChats: {
+        parameters: {
+            query?: {
+                /** @description Only changes of these accounts, 1 to 50 ids, comma-separated, as for the list. No other query parameter is accepted. */
+                account_id?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event received, on reconnection. */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /**
+                 * @description 1 to 20 attendee ids, comma-separated, as for the list.
+                 * @example att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
+                 */
+                attendee_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The stream: events `chats-changed` and `chats-reset`, each with `id:` and a JSON
+             *     `data:` line (a `ChatsChange`), comment lines (`:`) as heartbeats, and `retry:`.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id:3f9c01ab-1
+                     *     event:chats-changed
+                     *     retry:3000
+                     *     data:{"attendee_ids":["att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR"],"account_id":"acc_1","chat_id":"chat_1","reason":"message_received"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["InvalidParameters"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

@@ -37,7 +37,9 @@ class InvalidationsEndpoint {
 	@WriteOperation
 	Map<String, Integer> invalidate(@Nullable String attendee_id, @Nullable String account_id,
 			@Nullable String chat_id) {
-		Invalidation invalidation = new Invalidation(ids(attendee_id), ids(chat_id), ids(account_id), SOURCE);
+		Invalidation invalidation = new Invalidation(ids(attendee_id), ids(chat_id), ids(account_id), SOURCE,
+				new Invalidation.Cause(SOURCE, (account_id != null && !account_id.isBlank()) ? account_id.trim() : null,
+						System.currentTimeMillis()));
 		if (invalidation.isEmpty()) {
 			throw new NothingToInvalidate();
 		}

@@ -1,5 +1,7 @@
 package dev.chatproxy.cache;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,6 +170,45 @@ public class PageCache {
 		});
 		this.metrics.invalidated(invalidation.source(), marked.get());
 		return marked.get();
+	}
+
+	/**
+	 * The keys of the pages this cache holds that the invalidation touches, fresh or not.
+	 * @param invalidation what an event or operator touches
+	 * @return their keys
+	 */
+	public List<PageKey> touched(Invalidation invalidation) {
+		List<PageKey> keys = new ArrayList<>();
+		this.pages.forEach((key, entry) -> {
+			CachedPage page = completed(entry);
+			if (page != null && invalidation.touches((PageKey) key, page)) {
+				keys.add((PageKey) key);
+			}
+		});
+		return keys;
+	}
+
+	/**
+	 * Brings a stored page up to date in the background, for nobody waiting: nothing when
+	 * it is fresh, else the key's flight (joined when one is in flight), which asks the
+	 * shared tier first, so that the fleet makes one upstream call for it.
+	 * @param key the canonical request
+	 * @param loader starts the upstream call
+	 * @return completes once the page is fresh again, or the refresh failed
+	 */
+	public CompletableFuture<?> revalidate(PageKey key, PageLoader loader) {
+		CachedPage page = completed(this.pages.get(key));
+		if (page != null && page.isFreshAt(this.ticker.read())) {
+			return CompletableFuture.completedFuture(page);
+		}
+		PageFlight flight = new PageFlight(key, false, true);
+		PageFlight current = this.flights.putIfAbsent(key, flight);
+		if (current != null) {
+			return current.result();
+		}
+		this.metrics.refreshesStarted.increment();
+		start(flight, loader);
+		return flight.result();
 	}
 
 	private void start(PageFlight flight, PageLoader loader) {

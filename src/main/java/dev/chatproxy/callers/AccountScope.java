@@ -1,9 +1,11 @@
 package dev.chatproxy.callers;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 
 import dev.chatproxy.upstream.ChatsQuery;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -48,6 +50,24 @@ public class AccountScope {
 			throw new InsufficientPermissions("'account_id' names an account that the token does not grant.");
 		}
 		return query;
+	}
+
+	/**
+	 * Whether the current caller is authenticated by a token, and so scoped to its
+	 * accounts.
+	 * @return {@code true} with bearer JWTs on
+	 */
+	public boolean isScoped() {
+		return SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken;
+	}
+
+	/**
+	 * When the current caller's token expires, which ends what it opened for longer.
+	 * @return the expiry, or {@code null} without a token or when it has none
+	 */
+	public @Nullable Instant tokenExpiry() {
+		return (SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token)
+				? token.getToken().getExpiresAt() : null;
 	}
 
 	private List<String> granted(JwtAuthenticationToken token) {

@@ -6,13 +6,11 @@ import dev.chatproxy.system.Problems;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
@@ -24,7 +22,6 @@ import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.web.context.WebApplicationContext;
@@ -32,14 +29,16 @@ import org.springframework.web.context.support.WebApplicationContextUtils;
 import org.springframework.web.cors.CorsUtils;
 
 /**
- * The one security filter chain. Spring Boot defines a {@link JwtDecoder} only when
- * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code .jwk-set-uri} is
- * set: without one every request is let through as before the starter was added (no login
- * page, session, CSRF token, security headers or generated password); with one the API
- * needs a valid bearer JWT, while the management port, CORS preflights, the OpenAPI
- * document and the webhook (which has its own secret) stay open.
+ * The one security filter chain, wired only when callers need bearer JWTs
+ * ({@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code .jwk-set-uri}
+ * set, see {@link JwtCallers}): the API then needs a valid bearer JWT, while the
+ * management port, CORS preflights, the OpenAPI document and the webhook (which has its
+ * own secret) stay open. Without them Spring Security's auto-configuration is left out
+ * altogether ({@link SecurityOnlyForJwtCallers}): no filter, login page, session, CSRF
+ * token, security headers or generated password.
  */
 @Configuration(proxyBeanMethods = false)
+@Conditional(JwtCallers.class)
 @EnableConfigurationProperties(CallersProperties.class)
 class SecurityConfiguration {
 
@@ -54,43 +53,14 @@ class SecurityConfiguration {
 		return SecurityObservationSettings.noObservations();
 	}
 
-	/**
-	 * With bearer JWTs off, Spring Security's filter is not registered with the server at
-	 * all: a permit-all chain ran a dozen filters on every request (an eighth of a cache
-	 * hit's CPU in a profile), and even a chain that matches nothing cost a path parse
-	 * and a firewall pass per request (7%).
-	 */
 	@Bean
-	static BeanPostProcessor securityFilterOnlyForJwtCallers(ObjectProvider<JwtDecoder> jwtDecoder) {
-		return new BeanPostProcessor() {
-
-			@Override
-			public Object postProcessBeforeInitialization(Object bean, String beanName) {
-				if (bean instanceof DelegatingFilterProxyRegistrationBean registration
-						&& jwtDecoder.getIfAvailable() == null) {
-					registration.setEnabled(false);
-				}
-				return bean;
-			}
-
-		};
-	}
-
-	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http, ObjectProvider<JwtDecoder> jwtDecoder, Problems problems)
-			throws Exception {
+	SecurityFilterChain securityFilterChain(HttpSecurity http, Problems problems) throws Exception {
 		http.csrf((csrf) -> csrf.disable())
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache((cache) -> cache.disable())
 			.logout((logout) -> logout.disable())
 			// the proxy sets its own Cache-Control; Spring Security's would overwrite it
 			.headers((headers) -> headers.disable());
-		if (jwtDecoder.getIfAvailable() == null) {
-			// a chain that matches no request, whose filter is not even registered (see
-			// above): without it Spring Boot would add its default chain, with a login
-			// form and a generated password
-			return http.securityMatcher((request) -> false).build();
-		}
 		CallerRejections callerRejections = new CallerRejections(problems);
 		http.authorizeHttpRequests(
 				(requests) -> requests.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
@@ -116,14 +86,11 @@ class SecurityConfiguration {
 
 	/**
 	 * Spring Security's firewall rejects some paths before the proxy sees them, with a
-	 * 400 that names nothing: off, it is not needed; on, it stays, but lets encoded
-	 * slashes through to the proxy's own validation of attendee ids.
+	 * 400 that names nothing: it stays, but lets encoded slashes through to the proxy's
+	 * own validation of attendee ids.
 	 */
 	@Bean
-	WebSecurityCustomizer firewall(ObjectProvider<JwtDecoder> jwtDecoder) {
-		if (jwtDecoder.getIfAvailable() == null) {
-			return (web) -> web.httpFirewall(new PassThroughFirewall());
-		}
+	WebSecurityCustomizer firewall() {
 		StrictHttpFirewall firewall = new StrictHttpFirewall();
 		firewall.setAllowUrlEncodedSlash(true);
 		return (web) -> web.httpFirewall(firewall);

@@ -24,9 +24,10 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * security) and validates exactly as the controller does, through {@link ChatsPages}.
  * Whatever is not a plain hit it leaves to Spring MVC, which answers it as before: misses
  * and errors (handing on the lookup it made, or the refusal, so that the controller
- * neither validates nor reads the cache again), {@code no-cache}, CORS requests (with an
- * {@code Origin}), and {@code Accept} or path forms it does not recognise at a glance
- * (which the controller looks up itself).
+ * neither validates nor reads the cache again), {@code no-cache}, CORS requests other
+ * than a {@code GET} or {@code HEAD} from an origin allowed as listed (whose CORS headers
+ * it writes as Spring would, see {@link CorsHeaders}), and {@code Accept} or path forms
+ * it does not recognise at a glance (which the controller looks up itself).
  */
 class CachedHitFilter implements Filter {
 
@@ -40,18 +41,18 @@ class CachedHitFilter implements Filter {
 
 	private volatile @Nullable ChatsPages pages;
 
-	private final boolean corsEnabled;
+	private final CorsHeaders cors;
 
 	/**
 	 * @param pages the way from a request to its page, looked up at the first request:
 	 * filters are made while the web server starts, before the beans they would pull in
 	 * (postpress' client) can be
-	 * @param corsEnabled whether CORS is configured: Spring MVC then adds {@code Vary}
-	 * headers to every answer of the route, which this filter adds too
+	 * @param cors the CORS headers Spring MVC writes on the route (when CORS is
+	 * configured, {@code Vary} on every answer), which this filter writes too
 	 */
-	CachedHitFilter(ObjectProvider<ChatsPages> pages, boolean corsEnabled) {
+	CachedHitFilter(ObjectProvider<ChatsPages> pages, CorsHeaders cors) {
 		this.pagesProvider = pages;
-		this.corsEnabled = corsEnabled;
+		this.cors = cors;
 	}
 
 	@Override
@@ -62,7 +63,8 @@ class CachedHitFilter implements Filter {
 		String method = request.getMethod();
 		boolean head = "HEAD".equals(method);
 		String attendeeId = (head || "GET".equals(method)) ? attendeeId(request) : null;
-		if (attendeeId == null || !plain(request)) {
+		String origin = request.getHeader(HttpHeaders.ORIGIN);
+		if (attendeeId == null || !plain(request) || !this.cors.answerable(origin, request)) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -73,11 +75,7 @@ class CachedHitFilter implements Filter {
 		}
 		ServerHttpObservationFilter.findObservationContext(request)
 			.ifPresent((context) -> context.setPathPattern(PATTERN));
-		if (this.corsEnabled) {
-			response.addHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
-			response.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
-			response.addHeader(HttpHeaders.VARY, HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
-		}
+		this.cors.write(origin, response);
 		PageResponses.write(served, request.getHeader(HttpHeaders.IF_NONE_MATCH), head, response);
 	}
 
@@ -142,13 +140,12 @@ class CachedHitFilter implements Filter {
 	}
 
 	/**
-	 * Whether the request asks for nothing but the cached page: no fresh copy, no CORS,
-	 * and JSON acceptable in one of the plain forms (anything else is negotiated by
-	 * Spring MVC, with a 406 where it must).
+	 * Whether the request asks for nothing but the cached page: no fresh copy, and JSON
+	 * acceptable in one of the plain forms (anything else is negotiated by Spring MVC,
+	 * with a 406 where it must).
 	 */
 	private static boolean plain(HttpServletRequest request) {
-		if (request.getHeader(HttpHeaders.ORIGIN) != null
-				|| PageResponses.asksForRefresh(request.getHeader(HttpHeaders.CACHE_CONTROL))) {
+		if (PageResponses.asksForRefresh(request.getHeader(HttpHeaders.CACHE_CONTROL))) {
 			return false;
 		}
 		String accept = request.getHeader(HttpHeaders.ACCEPT);

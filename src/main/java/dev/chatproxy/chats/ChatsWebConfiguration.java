@@ -32,7 +32,7 @@ class ChatsWebConfiguration {
 	FilterRegistrationBean<CachedHitFilter> cachedHitFilter(ObjectProvider<ChatsPages> pages, CorsProperties cors,
 			ObjectProvider<SecurityFilterProperties> security) {
 		FilterRegistrationBean<CachedHitFilter> registration = new FilterRegistrationBean<>(
-				new CachedHitFilter(pages, !cors.allowedOrigins().isEmpty()));
+				new CachedHitFilter(pages, CorsHeaders.of(ChatsApiConfiguration.corsConfiguration(cors))));
 		registration.addUrlPatterns("/attendees/*");
 		int securityOrder = security.getIfAvailable(SecurityFilterProperties::new).getOrder();
 		registration.setOrder(securityOrder + 1);

@@ -41,7 +41,9 @@ record MessageEvent(String name, Invalidation invalidation) {
 		}
 		String chatId = string(event.get("chat_id"));
 		Set<String> chatIds = (chatId != null) ? Set.of(chatId) : Set.of();
-		return new MessageEvent(name, new Invalidation(attendeeIds, chatIds, Set.of(), SOURCE));
+		Invalidation.Cause cause = new Invalidation.Cause(name, string(event.get("account_id")),
+				System.currentTimeMillis());
+		return new MessageEvent(name, new Invalidation(attendeeIds, chatIds, Set.of(), SOURCE, cause));
 	}
 
 	private static void addAttendee(@Nullable JsonNode attendee, Set<String> attendeeIds) {

@@ -1,5 +1,7 @@
 package dev.chatproxy.webhooks;
 
+import java.time.Duration;
+
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import org.jspecify.annotations.Nullable;
@@ -16,17 +18,20 @@ import org.springframework.validation.annotation.Validated;
  * @param secretHeader the request header that carries the secret
  * @param queueCapacity the most events waiting to be applied; more are dropped and
  * counted
+ * @param minRefreshInterval the least time between two refreshes of one attendee's first
+ * pages, and between two events to its streams, whatever the rate of events
  */
 @Validated
 @ConfigurationProperties("proxy.webhook")
 public record WebhookProperties(@Nullable String secret,
 		@NotBlank @DefaultValue("X-Webhook-Secret") String secretHeader,
-		@Positive @DefaultValue("10000") int queueCapacity) {
+		@Positive @DefaultValue("10000") int queueCapacity, @DefaultValue("1s") Duration minRefreshInterval) {
 
 	@Override
 	public String toString() {
 		return "WebhookProperties[secret=" + ((this.secret != null) ? "******" : null) + ", secretHeader="
-				+ this.secretHeader + ", queueCapacity=" + this.queueCapacity + "]";
+				+ this.secretHeader + ", queueCapacity=" + this.queueCapacity + ", minRefreshInterval="
+				+ this.minRefreshInterval + "]";
 	}
 
 }

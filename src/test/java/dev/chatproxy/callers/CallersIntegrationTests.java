@@ -7,15 +7,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.TreeMap;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.chatproxy.support.EventStreamClient;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProblemAssertions;
 import dev.chatproxy.support.ProxyClient;
@@ -34,10 +41,14 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.web.FilterChainProxy;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.NestedTestConfiguration;
@@ -48,6 +59,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Section 12 with bearer JWTs turned on: real tokens signed with a key made here, its
@@ -146,6 +158,48 @@ class CallersIntegrationTests {
 	}
 
 	@Test
+	void aCachedPageIsRefusedToAnonymousCallersAndNeverServedToAnotherAccountsCaller() {
+		// the page of acc_1, cached: every refusal below happens with it in the cache
+		String cached = Postpress.pageJson(3, "acc_1_only");
+		postpress.stubFor(Postpress.chats()
+			.withQueryParam("account_id", WireMock.equalTo("acc_1"))
+			.atPriority(1)
+			.willReturn(Postpress.page(3, "acc_1_only")));
+		String owner = tokens.valid("acc_1");
+		assertThat(get("/attendees/att_1/chats", owner).headers().firstValue("Cache-Status"))
+			.hasValue("chat-proxy; fwd=uri-miss; stored");
+		HttpResponse<String> hit = get("/attendees/att_1/chats?account_id=acc_1", owner);
+		assertThat(hit.body()).isEqualTo(cached);
+		assertThat(hit.headers().firstValue("Cache-Status"))
+			.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit"));
+		String stranger = tokens.valid("acc_2");
+
+		// through the cached-hit filter's fast path
+		// (no Accept), and Spring MVC's (an Accept it leaves to MVC's negotiation)
+		for (String[] accept : List.of(new String[0], new String[] { "Accept", "application/json, */*;q=0.5" })) {
+			for (String path : List.of("/attendees/att_1/chats", "/attendees/att_1/chats?account_id=acc_1")) {
+				HttpResponse<String> anonymous = this.proxy.get(path, headers(accept));
+				assertProblem(anonymous, 401, "errors/missing_credentials");
+				HttpResponse<String> forged = this.proxy.get(path,
+						headers(accept, "Authorization", "Bearer " + tokens.signedByStranger()));
+				assertProblem(forged, 401, "errors/invalid_credentials");
+			}
+			HttpResponse<String> otherAccountAsked = this.proxy.get("/attendees/att_1/chats?account_id=acc_1",
+					headers(accept, "Authorization", "Bearer " + stranger));
+			assertProblem(otherAccountAsked, 403, "errors/insufficient_permissions");
+			HttpResponse<String> narrowedToItsOwn = this.proxy.get("/attendees/att_1/chats",
+					headers(accept, "Authorization", "Bearer " + stranger));
+			assertThat(narrowedToItsOwn.statusCode()).isEqualTo(200);
+			assertThat(narrowedToItsOwn.body()).isNotEqualTo(cached);
+		}
+		// postpress saw acc_1 once (the page cached) and acc_2 once (its own page, then a
+		// hit): nobody else reached it, and nobody else was answered acc_1's page
+		assertThat(postpress.getAllServeEvents())
+			.map((event) -> event.getRequest().queryParameter("account_id").firstValue())
+			.containsExactlyInAnyOrder("acc_1", "acc_2");
+	}
+
+	@Test
 	void asksForCredentialsWhenNoTokenIsSent() {
 		HttpResponse<String> response = this.proxy.get("/attendees/att_1/chats");
 
@@ -229,6 +283,34 @@ class CallersIntegrationTests {
 	}
 
 	@Test
+	void answersABrowserHitWithATokenExactlyAsSpringMvcDoes() {
+		String[] headers = { "Authorization", "Bearer " + tokens.valid("acc_1"), "Origin",
+				ProxyIntegrationTest.ALLOWED_ORIGIN };
+		String[] viaSpringMvc = { headers[0], headers[1], headers[2], headers[3], "Accept",
+				"application/json, */*;q=0.5" };
+		assertThat(this.proxy.get("/attendees/att_1/chats", headers).headers().firstValue("Cache-Status"))
+			.hasValue("chat-proxy; fwd=uri-miss; stored");
+
+		HttpResponse<String> filtered = this.proxy.get("/attendees/att_1/chats", headers);
+		HttpResponse<String> dispatched = this.proxy.get("/attendees/att_1/chats", viaSpringMvc);
+
+		assertThat(filtered.statusCode()).isEqualTo(dispatched.statusCode()).isEqualTo(200);
+		assertThat(filtered.body()).isEqualTo(dispatched.body());
+		Map<String, List<String>> comparable = new TreeMap<>(filtered.headers().map());
+		Map<String, List<String>> comparableDispatched = new TreeMap<>(dispatched.headers().map());
+		for (String differs : List.of("date", "x-request-id")) {
+			comparable.remove(differs);
+			comparableDispatched.remove(differs);
+		}
+		assertThat(comparable).isEqualTo(comparableDispatched)
+			.containsEntry("cache-status", List.of("chat-proxy; hit; ttl=30"))
+			.containsEntry("access-control-allow-origin", List.of(ProxyIntegrationTest.ALLOWED_ORIGIN))
+			.containsEntry("vary",
+					List.of("Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"));
+		postpress.verify(1, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
 	void leavesTheManagementPortOpen() {
 		ProxyClient management = this.proxy.management();
 
@@ -237,8 +319,57 @@ class CallersIntegrationTests {
 		assertThat(management.get("/actuator/caches").statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void eventStreamNeedsTheTokenAndCarriesOnlyTheEventsOfItsAccounts() {
+		assertProblem(this.proxy.get("/attendees/att_s/chats/events"), 401, "errors/missing_credentials");
+		assertThat(this.proxy
+			.get("/attendees/att_s/chats/events?account_id=acc_2", "Authorization", "Bearer " + tokens.valid("acc_1"))
+			.statusCode()).isEqualTo(403);
+		try (EventStreamClient first = EventStreamClient.open(this.proxy.port(), "/attendees/att_s/chats/events",
+				"Authorization", "Bearer " + tokens.valid("acc_1"));
+				EventStreamClient second = EventStreamClient.open(this.proxy.port(), "/attendees/att_s/chats/events",
+						"Authorization", "Bearer " + tokens.valid("acc_2"))) {
+			assertThat(first.status()).isEqualTo(200);
+
+			invalidate("att_s", "acc_2");
+			assertThat(second.awaitEvents(1).get(0).data()).contains("\"account_id\":\"acc_2\"");
+			invalidate("att_s", "acc_1");
+
+			assertThat(first.awaitEvents(1)).singleElement()
+				.satisfies((event) -> assertThat(event.data()).contains("\"account_id\":\"acc_1\""));
+		}
+	}
+
+	@Test
+	void eventStreamEndsWhenItsTokenExpires() {
+		String shortLived = tokens.with((claims) -> claims.expirationTime(Date.from(Instant.now().plusSeconds(2))));
+		try (EventStreamClient stream = EventStreamClient.open(this.proxy.port(), "/attendees/att_s/chats/events",
+				"Authorization", "Bearer " + shortLived)) {
+			assertThat(stream.status()).isEqualTo(200);
+
+			await().atMost(Duration.ofSeconds(20)).until(stream::ended);
+		}
+	}
+
+	private void invalidate(String attendeeId, String accountId) {
+		HttpResponse<String> response = this.proxy.management()
+			.post("/actuator/invalidations",
+					HttpRequest.BodyPublishers
+						.ofString("{\"attendee_id\":\"" + attendeeId + "\",\"account_id\":\"" + accountId + "\"}"),
+					"Content-Type", "application/json");
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
 	private HttpResponse<String> get(String path, String token) {
 		return this.proxy.get(path, "Authorization", "Bearer " + token, "X-Request-Id", "req-callers-1");
+	}
+
+	/** The request id {@code assertProblem} expects, the given headers and more. */
+	private static String[] headers(String[] first, String... more) {
+		List<String> all = new ArrayList<>(List.of("X-Request-Id", "req-callers-1"));
+		all.addAll(List.of(first));
+		all.addAll(List.of(more));
+		return all.toArray(String[]::new);
 	}
 
 	private void assertInvalid(String token) {
@@ -380,8 +511,8 @@ class CallersIntegrationTests {
 	}
 
 	/**
-	 * Section 12 left off, the default: Spring Security is on the classpath, yet callers
-	 * see the proxy exactly as without it.
+	 * Section 12 left off, the default: Spring Security is on the classpath, yet builds
+	 * nothing, and callers see the proxy exactly as without it.
 	 */
 	@Nested
 	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
@@ -436,6 +567,14 @@ class CallersIntegrationTests {
 			assertThat(this.context.getBeanProvider(JwtDecoder.class).getIfAvailable()).isNull();
 		}
 
+		@Test
+		void buildsNothingOfSpringSecurity() {
+			assertThat(this.context.getBeanNamesForType(SecurityFilterChain.class)).isEmpty();
+			assertThat(this.context.getBeanNamesForType(FilterChainProxy.class)).isEmpty();
+			assertThat(this.context.getBeanNamesForType(DelegatingFilterProxyRegistrationBean.class)).isEmpty();
+			assertThat(this.context.getBeanNamesForType(SecurityFilterProperties.class)).isEmpty();
+		}
+
 	}
 
 	/**
@@ -450,11 +589,14 @@ class CallersIntegrationTests {
 
 		private static final Path CLIENTS = Path.of("clients");
 
+		private static final String WEBHOOK_SECRET = "whsec_browser_0123456789";
+
 		private static final int allowedPagePort = freePort();
 
 		@DynamicPropertySource
 		static void properties(DynamicPropertyRegistry registry) {
 			registry.add("proxy.cors.allowed-origins", () -> "http://127.0.0.1:" + allowedPagePort);
+			registry.add("proxy.webhook.secret", () -> WEBHOOK_SECRET);
 		}
 
 		@BeforeAll
@@ -488,6 +630,21 @@ class CallersIntegrationTests {
 		}
 
 		@Test
+		void showsALiveUpdateAndReReadsTheListFromTheCache() throws Exception {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+			String webhook = """
+					{"event": "message_received", "account_id": "acc_1", "chat_id": "chat_0",
+					 "sender": {"attendee_id": "att_2"}, "attendees": [{"attendee_id": "att_1"}]}""";
+
+			JsonNode page = openPage(allowedPagePort, "loaded", "target/browser/live-update.png", "--webhook-secret",
+					WEBHOOK_SECRET, "--webhook-body", webhook);
+
+			assertThat(page.path("status").asString()).isEqualTo("loaded 3 chats (chat-proxy; fwd=uri-miss; stored)");
+			assertThat(page.path("live").asString())
+				.isEqualTo("chats-changed message_received chat_0, re-read: chat-proxy; hit; ttl=30");
+		}
+
+		@Test
 		void isBlockedByTheBrowserFromAnOriginNotListed() throws Exception {
 			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
 
@@ -498,11 +655,14 @@ class CallersIntegrationTests {
 			assertThat(page.path("console").toString()).contains("CORS");
 		}
 
-		private JsonNode openPage(int pagePort, String expected, String screenshot) throws Exception {
+		private JsonNode openPage(int pagePort, String expected, String screenshot, String... more) throws Exception {
 			List<String> output = new ArrayList<>();
-			int exit = run(List.of("node", "browser-test/run.mjs", "--proxy", "http://127.0.0.1:" + this.proxy.port(),
-					"--attendee", "att_1", "--page-port", Integer.toString(pagePort), "--expect", expected,
-					"--screenshot", Path.of(screenshot).toAbsolutePath().toString()), output);
+			List<String> command = new ArrayList<>(
+					List.of("node", "browser-test/run.mjs", "--proxy", "http://127.0.0.1:" + this.proxy.port(),
+							"--attendee", "att_1", "--page-port", Integer.toString(pagePort), "--expect", expected,
+							"--screenshot", Path.of(screenshot).toAbsolutePath().toString()));
+			command.addAll(List.of(more));
+			int exit = run(command, output);
 			assertThat(exit).as(String.join("\n", output)).isZero();
 			return json.readTree(output.get(output.size() - 1));
 		}

@@ -373,6 +373,44 @@ class ChatsIntegrationTests {
 		}
 
 		@Test
+		void answersABrowserHitFromAnAllowedOriginExactlyAsSpringMvcDoes() {
+			String[] origin = { "Origin", ProxyIntegrationTest.ALLOWED_ORIGIN };
+			String etag = this.proxy.get(PAGE).headers().firstValue("ETag").orElseThrow();
+
+			for (String[] headers : List.of(origin, new String[] { origin[0], origin[1], "If-None-Match", etag })) {
+				for (String method : List.of("GET", "HEAD")) {
+					HttpResponse<String> filtered = this.proxy.send(method, PAGE, headers);
+					HttpResponse<String> dispatched = this.proxy.send(method, PAGE, concat(headers, VIA_SPRING_MVC));
+
+					assertThat(filtered.statusCode()).as(method).isEqualTo(dispatched.statusCode());
+					assertThat(filtered.body()).as(method).isEqualTo(dispatched.body());
+					assertThat(comparable(filtered)).as(method)
+						.isEqualTo(comparable(dispatched))
+						.containsEntry("access-control-allow-origin", List.of(ProxyIntegrationTest.ALLOWED_ORIGIN))
+						.containsEntry("access-control-expose-headers",
+								List.of("Cache-Status, ETag, Age, Retry-After, X-Request-Id"))
+						.containsKey("vary")
+						.doesNotContainKey("access-control-allow-credentials");
+				}
+			}
+			assertThat(postpress.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+		}
+
+		@Test
+		void answersABrowserHitFromAnAllowedOriginWithoutTheRestOfTheChain() throws Exception {
+			MockHttpServletRequest request = request("GET", "/attendees/att_1/chats", "limit=5");
+			request.addHeader("Origin", ProxyIntegrationTest.ALLOWED_ORIGIN);
+			MockHttpServletResponse response = new MockHttpServletResponse();
+
+			assertThat(passesOn(request, response)).isFalse();
+			assertThat(response.getStatus()).isEqualTo(200);
+			assertThat(response.getHeader("Access-Control-Allow-Origin"))
+				.isEqualTo(ProxyIntegrationTest.ALLOWED_ORIGIN);
+			assertThat(response.getHeaders("Vary")).containsExactly("Origin", "Access-Control-Request-Method",
+					"Access-Control-Request-Headers");
+		}
+
+		@Test
 		void hitsAnsweredBeforeSpringMvcAreStillCountedUnderTheRoute() {
 			ProxyClient management = this.proxy.management();
 			String[] route = { "uri=\"/attendees/{attendee_id}/chats\"", "status=\"200\"" };
@@ -406,7 +444,10 @@ class ChatsIntegrationTests {
 						GET    | /attendees/att_1/chats     | limit=6   | -                                | another key: a miss
 						GET    | /attendees/att_1/chats     | limit=500 | -                                | invalid: answered in the envelope
 						GET    | /attendees/att_1/chats     | limit=5   | Cache-Control: no-cache          | asks for a fresh page
-						GET    | /attendees/att_1/chats     | limit=5   | Origin: https://app.example.com  | CORS
+						GET    | /attendees/att_1/chats     | limit=5   | Origin: https://evil.example.com | an origin not allowed
+						GET    | /attendees/att_1/chats     | limit=5   | Origin: https://APP.example.com  | allowed, not as listed
+						GET    | /attendees/att_1/chats     | limit=5   | Origin: https://app.example.com/ | allowed, not as listed
+						OPTIONS| /attendees/att_1/chats     | limit=5   | Origin: https://app.example.com  | a preflight
 						GET    | /attendees/att_1/chats     | limit=5   | Accept: application/xml          | negotiated by Spring MVC
 						POST   | /attendees/att_1/chats     | limit=5   | -                                | not a read
 						GET    | /attendees/%61tt_1/chats   | limit=5   | -                                | percent-encoded
@@ -438,6 +479,12 @@ class ChatsIntegrationTests {
 			MockHttpServletRequest request = new MockHttpServletRequest(method, path);
 			request.setQueryString(query);
 			return request;
+		}
+
+		private static String[] concat(String[] first, String[] second) {
+			String[] both = Arrays.copyOf(first, first.length + second.length);
+			System.arraycopy(second, 0, both, first.length, second.length);
+			return both;
 		}
 
 		/** The headers, without those that differ by nature between two answers. */

@@ -9,12 +9,16 @@ import java.util.Arrays;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.cache.SharedTier;
 import dev.chatproxy.support.Postpress;
+import io.lettuce.core.resource.ClientResources;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
 
 import dev.chatproxy.ChatProxyApplication;
 import dev.chatproxy.support.ProxyClient;
@@ -23,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Without {@code proxy.cache.shared=redis} nothing of fleet mode is wired: no bean of the
- * fleet package, the cache's no-op shared tier, no Redis connection even tried, and
- * health knows nothing of Redis.
+ * fleet package, the cache's no-op shared tier, not even a Redis client, no Redis
+ * connection tried, and health knows nothing of Redis.
  */
 class FleetModeOffIntegrationTests {
 
@@ -57,6 +61,11 @@ class FleetModeOffIntegrationTests {
 						(type) -> type != null && type.getPackageName().equals(RedisSharedTier.class.getPackageName()))
 				.as("beans of the fleet package")
 				.isEmpty();
+			// nor even a Redis client: Spring Boot's Redis auto-configuration is left out
+			assertThat(context.getBeanNamesForType(RedisConnectionFactory.class)).isEmpty();
+			assertThat(context.getBeanNamesForType(ClientResources.class)).isEmpty();
+			assertThat(context.getBeanNamesForType(RedisTemplate.class)).isEmpty();
+			assertThat(context.getBeanNamesForType(DataRedisProperties.class)).isEmpty();
 			redis.setSoTimeout(200);
 			try {
 				redis.accept().close();

@@ -8,12 +8,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.PrometheusScrape;
 import dev.chatproxy.support.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,11 +29,17 @@ import static org.awaitility.Awaitility.await;
  * alone within {@code proxy.cache.redis-timeout}, says so in its health and metrics
  * without failing readiness, and shares again once Redis answers.
  */
+@TestMethodOrder(MethodOrderer.Random.class)
 class FleetRedisTroubleIntegrationTests {
 
-	// what one request may lose to Redis (100 ms) plus the upstream call and the
-	// scheduling noise of a busy test machine
-	private static final Duration WITHIN = Duration.ofMillis(1500);
+	/**
+	 * The bound here IS the contract (a request loses no more than
+	 * {@code proxy.cache.redis-timeout}, 100 ms by default, to Redis), so it is measured,
+	 * with a wide margin: a request that waited for a hung Redis would wait for the 6 s
+	 * deadline (Lettuce's own command timeout is 60 s), while 5 s leaves a loaded 2-core
+	 * machine fifty times the timeout for the upstream call and its own scheduling.
+	 */
+	private static final Duration WITHIN = Duration.ofSeconds(5);
 
 	private static final AtomicInteger attendees = new AtomicInteger();
 
@@ -61,9 +70,11 @@ class FleetRedisTroubleIntegrationTests {
 	}
 
 	@BeforeEach
-	void stubPostpress() {
+	void stubPostpressAndCloseTheRedisBreakers() {
 		postpress.resetAll();
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+		// whatever an earlier test left: each test starts from a fleet that uses Redis
+		pair.forEach(Replica::resetRedisBreaker);
 	}
 
 	@AfterEach
@@ -126,11 +137,18 @@ class FleetRedisTroubleIntegrationTests {
 
 	@Test
 	void metricsCountTheFallbacks() {
+		Replica replica = pair.get(0);
+		// differences between two scrapes: earlier tests' fallbacks do not count
+		PrometheusScrape before = PrometheusScrape.of(replica.management());
 		redis.freeze();
-		assertAnsweredAlone(pair.get(0), newChats());
-		String scrape = pair.get(0).management().get("/actuator/prometheus").body();
-		assertThat(scrape).containsPattern("chatproxy_cache_shared_fallback_total\\{[^}]*\\} [1-9]");
-		assertThat(scrape).containsPattern("chatproxy_cache_shared_total\\{[^}]*result=\"error\"[^}]*\\} [1-9]");
+		assertAnsweredAlone(replica, newChats());
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			PrometheusScrape after = PrometheusScrape.of(replica.management());
+			assertThat(after.sum("chatproxy_cache_shared_fallback_total"))
+				.isGreaterThanOrEqualTo(before.sum("chatproxy_cache_shared_fallback_total") + 1);
+			assertThat(after.sum("chatproxy_cache_shared_total", "result=\"error\""))
+				.isGreaterThanOrEqualTo(before.sum("chatproxy_cache_shared_total", "result=\"error\"") + 1);
+		});
 	}
 
 	private static void assertAnsweredAlone(Replica replica, String chats) {
@@ -143,7 +161,7 @@ class FleetRedisTroubleIntegrationTests {
 	}
 
 	private static void assertFallbackShown(Replica replica) {
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
 			HttpResponse<String> health = replica.management().get("/actuator/health");
 			assertThat(health.statusCode()).isEqualTo(200);
 			JsonNode body = json.readTree(health.body());

@@ -1,5 +1,10 @@
 package dev.chatproxy.fleet;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,15 +37,20 @@ import static org.awaitility.Awaitility.await;
  */
 final class Replica implements AutoCloseable {
 
+	private static final HttpClient http = HttpClient.newHttpClient();
+
 	private final ConfigurableApplicationContext context;
 
 	private final ProxyClient api;
+
+	private final int port;
 
 	private final ProxyClient management;
 
 	private Replica(ConfigurableApplicationContext context) {
 		this.context = context;
-		this.api = new ProxyClient(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
+		this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+		this.api = new ProxyClient(this.port);
 		this.management = new ProxyClient(
 				Integer.parseInt(context.getEnvironment().getProperty("local.management.port")));
 	}
@@ -142,8 +152,34 @@ final class Replica implements AutoCloseable {
 		return this.context.getBean(type);
 	}
 
+	/** The application port. */
+	int port() {
+		return Integer.parseInt(this.context.getEnvironment().getProperty("local.server.port"));
+	}
+
 	HttpResponse<String> get(String pathAndQuery, String... headers) {
 		return this.api.get(pathAndQuery, headers);
+	}
+
+	/** Posts a JSON body to the replica's application port. */
+	HttpResponse<String> post(String path, String json, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(60))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json));
+		for (int i = 0; i < headers.length; i += 2) {
+			request.header(headers[i], headers[i + 1]);
+		}
+		try {
+			return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	ProxyClient management() {

@@ -81,7 +81,8 @@ class ProblemDetailsAdviceTests {
 		this.mvc.perform(get("/nowhere"))
 			.andExpect(status().isNotFound())
 			.andExpect(jsonPath("$.type").value(ProblemType.RESOURCE_NOT_FOUND.type()))
-			.andExpect(jsonPath("$.detail").value("No such resource. The API is GET /attendees/{attendee_id}/chats."));
+			.andExpect(jsonPath("$.detail").value(
+					"No such resource. The API is GET /attendees/{attendee_id}/chats, GET /attendees/{attendee_id}/chats/events."));
 	}
 
 	@Test

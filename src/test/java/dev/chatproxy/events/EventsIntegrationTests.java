@@ -1,0 +1,277 @@
+package dev.chatproxy.events;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.chatproxy.support.EventStreamClient;
+import dev.chatproxy.support.EventStreamClient.Event;
+import dev.chatproxy.support.Postpress;
+import dev.chatproxy.support.ProxyClient;
+import dev.chatproxy.support.ProxyIntegrationTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Live updates (CONTRACT.md section 13) on one replica: webhooks and operators' calls
+ * become {@code chats-changed} events on the streams of their attendees, after the first
+ * page was refreshed; reconnections replay or reset; streams are bounded, kept alive, and
+ * scoped to their accounts.
+ */
+@ProxyIntegrationTest
+@TestPropertySource(properties = { "proxy.webhook.secret=" + EventsIntegrationTests.SECRET,
+		"proxy.webhook.min-refresh-interval=50ms", "proxy.events.heartbeat=200ms", "proxy.events.max-streams=4",
+		"proxy.events.replay-buffer=4", "proxy.events.retry=2s" })
+class EventsIntegrationTests {
+
+	static final String SECRET = "whsec_events_0123456789";
+
+	private static final HttpClient http = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(5))
+		.build();
+
+	private static final WireMockServer postpress = Postpress.server();
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@Autowired
+	MeterRegistry meters;
+
+	ProxyClient proxy;
+
+	@BeforeEach
+	void noStreamOpen() {
+		this.proxy = new ProxyClient(this.port);
+		// streams of an earlier test end once a heartbeat finds their client gone
+		await().atMost(Duration.ofSeconds(20)).until(() -> streams() == 0);
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
+	}
+
+	@AfterEach
+	void letBackgroundFetchesEnd() {
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> this.meters.get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
+	}
+
+	@Test
+	void webhookBecomesOneEventAfterTheFirstPageWasRefreshedSoTheReReadIsAHit() {
+		assertThat(cacheStatus(this.proxy.get("/attendees/att_a/chats"))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		double sent = sent("chats-changed");
+		try (EventStreamClient stream = open("/attendees/att_a/chats/events")) {
+			assertThat(stream.status()).isEqualTo(200);
+			assertThat(stream.headers().get("content-type"))
+				.anySatisfy((type) -> assertThat(type).startsWith("text/event-stream"));
+
+			webhook("message_received", "chat_1", "acc_1", "att_a");
+
+			Event event = stream.awaitEvents(1).get(0);
+			assertThat(event.name()).isEqualTo("chats-changed");
+			assertThat(event.id()).isNotBlank();
+			assertThat(event.data()).isEqualTo(
+					"{\"attendee_ids\":[\"att_a\",\"att_sender\"],\"account_id\":\"acc_1\",\"chat_id\":\"chat_1\",\"reason\":\"message_received\"}");
+			assertThat(cacheStatus(this.proxy.get("/attendees/att_a/chats"))).isEqualTo("chat-proxy; hit; ttl=30");
+			postpress.verify(2, getRequestedFor(urlPathEqualTo(Postpress.BASE_PATH + "/chat_attendees/att_a/chats")));
+			assertThat(stream.retries()).contains("2000");
+			assertThat(stream.events()).hasSize(1);
+			assertThat(sent("chats-changed")).isEqualTo(sent + 1);
+		}
+	}
+
+	@Test
+	void operatorInvalidationOfAChatReachesTheStreamsOfTheAttendeesWhosePagesListIt() {
+		this.proxy.get("/attendees/att_b/chats");
+		try (EventStreamClient listing = open("/attendees/att_b/chats/events");
+				EventStreamClient other = open("/attendees/att_other/chats/events")) {
+			HttpResponse<String> operator = post(this.managementPort, "/actuator/invalidations",
+					"{\"chat_id\":\"chat_0\"}", "Content-Type", "application/json");
+			assertThat(operator.statusCode()).isEqualTo(200);
+
+			Event event = listing.awaitEvents(1).get(0);
+			assertThat(event.data()).isEqualTo(
+					"{\"attendee_ids\":[\"att_b\"],\"account_id\":null,\"chat_id\":\"chat_0\",\"reason\":\"operator\"}");
+			webhook("message_read", "chat_9", "acc_1", "att_other");
+			other.awaitEvents(1);
+			assertThat(listing.events()).hasSize(1);
+			assertThat(other.events()).hasSize(1);
+		}
+	}
+
+	@Test
+	void streamsOfAnotherAccountGetNothing() {
+		try (EventStreamClient mine = open("/attendees/att_c/chats/events?account_id=acc_1");
+				EventStreamClient theirs = open("/attendees/att_c/chats/events?account_id=acc_2")) {
+			webhook("message_received", "chat_2", "acc_2", "att_c");
+			webhook("message_received", "chat_1", "acc_1", "att_c");
+
+			assertThat(mine.awaitEvents(1).get(0).data()).contains("\"account_id\":\"acc_1\"");
+			assertThat(theirs.awaitEvents(1).get(0).data()).contains("\"account_id\":\"acc_2\"");
+			// both events went out together: neither stream is waiting for the other's
+			assertThat(mine.events()).hasSize(1);
+			assertThat(theirs.events()).hasSize(1);
+		}
+	}
+
+	@Test
+	void reconnectionWithLastEventIdReplaysWhatWasMissed() {
+		String seen;
+		try (EventStreamClient stream = open("/attendees/att_d/chats/events")) {
+			webhook("message_received", "chat_1", "acc_1", "att_d");
+			seen = stream.awaitEvents(1).get(0).id();
+		}
+		double told = told();
+		webhook("message_read", "chat_2", "acc_1", "att_d_other");
+		webhook("message_edited", "chat_3", "acc_1", "att_d");
+		awaitTold(told + 2);
+
+		try (EventStreamClient again = open("/attendees/att_d/chats/events", "Last-Event-ID", seen)) {
+			List<Event> replayed = again.awaitEvents(1);
+			assertThat(replayed.get(0).name()).isEqualTo("chats-changed");
+			assertThat(replayed.get(0).data()).contains("\"chat_id\":\"chat_3\"", "\"reason\":\"message_edited\"");
+			assertThat(replayed.get(0).id()).isNotEqualTo(seen);
+			webhook("message_deleted", "chat_4", "acc_1", "att_d");
+			assertThat(again.awaitEvents(2).get(1).data()).contains("\"chat_id\":\"chat_4\"");
+			assertThat(again.events()).hasSize(2);
+		}
+	}
+
+	@Test
+	void reconnectionPastTheBufferOrWithAnUnknownIdStartsWithAReset() {
+		String seen;
+		try (EventStreamClient stream = open("/attendees/att_e/chats/events")) {
+			webhook("message_received", "chat_1", "acc_1", "att_e");
+			seen = stream.awaitEvents(1).get(0).id();
+		}
+		double told = told();
+		for (int i = 0; i < 5; i++) {
+			webhook("message_received", "chat_x" + i, "acc_1", "att_e_other" + i);
+		}
+		awaitTold(told + 5);
+
+		for (String lastEventId : List.of(seen, "bogus", "0")) {
+			try (EventStreamClient again = open("/attendees/att_e/chats/events", "Last-Event-ID", lastEventId)) {
+				Event reset = again.awaitEvents(1).get(0);
+				assertThat(reset.name()).isEqualTo("chats-reset");
+				assertThat(reset.id()).isNotBlank();
+				assertThat(reset.data()).contains("\"attendee_ids\":[\"att_e\"]");
+			}
+		}
+	}
+
+	@Test
+	void idleStreamsGetAHeartbeatComment() {
+		try (EventStreamClient stream = open("/attendees/att_f/chats/events")) {
+			await().atMost(Duration.ofSeconds(20)).until(() -> stream.comments().stream().anyMatch(String::isEmpty));
+			assertThat(stream.events()).isEmpty();
+		}
+	}
+
+	@Test
+	void pastMaxStreamsA503WithRetryAfter() {
+		try (EventStreamClient s1 = open("/attendees/att_g/chats/events");
+				EventStreamClient s2 = open("/attendees/att_g/chats/events");
+				EventStreamClient s3 = open("/attendees/att_g/chats/events");
+				EventStreamClient s4 = open("/attendees/att_g/chats/events")) {
+			assertThat(streams()).isEqualTo(4);
+			HttpResponse<String> refused = this.proxy.get("/attendees/att_g/chats/events");
+			assertThat(refused.statusCode()).isEqualTo(503);
+			assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+			assertThat(refused.body()).contains("\"type\":\"errors/service_unavailable\"", "\"status\":503");
+		}
+	}
+
+	@Test
+	void streamTakesTheListsValidationAndNoOtherParameter() {
+		for (String invalid : List.of("/attendees/att_h/chats/events?cursor=abc",
+				"/attendees/att_h/chats/events?limit=10", "/attendees/att_h/chats/events?accountId=acc_1",
+				"/attendees/att%20h/chats/events", "/attendees/att_h/chats/events?account_id=a&account_id=b",
+				"/attendees/" + "x,".repeat(21) + "x/chats/events")) {
+			HttpResponse<String> refused = this.proxy.get(invalid);
+			assertThat(refused.statusCode()).as(invalid).isEqualTo(400);
+			assertThat(refused.body()).contains("\"type\":\"errors/invalid_parameters\"");
+		}
+		assertThat(streams()).isZero();
+		postpress.verify(0, getRequestedFor(urlPathEqualTo(Postpress.BASE_PATH + "/chat_attendees/att_h/chats")));
+	}
+
+	private EventStreamClient open(String path, String... headers) {
+		EventStreamClient stream = EventStreamClient.open(this.port, path, headers);
+		assertThat(stream.status()).isEqualTo(200);
+		return stream;
+	}
+
+	/** How many changes this replica told, to its streams and its replay buffer. */
+	private double told() {
+		return this.meters.get("chatproxy.events.delay").timer().count();
+	}
+
+	private void awaitTold(double count) {
+		await().atMost(Duration.ofSeconds(20)).until(() -> told() >= count);
+	}
+
+	private void webhook(String name, String chatId, String accountId, String attendeeId) {
+		String json = """
+				{"event": "%s", "account_id": "%s", "account_type": "LINKEDIN", "chat_id": "%s",
+				 "message_id": "msg_1", "message": "Hello",
+				 "sender": {"attendee_id": "att_sender"},
+				 "attendees": [{"attendee_id": "%s"}]}""".formatted(name, accountId, chatId, attendeeId);
+		HttpResponse<String> accepted = post(this.port, "/webhooks/postpress", json, "X-Webhook-Secret", SECRET,
+				"Content-Type", "application/json");
+		assertThat(accepted.statusCode()).isEqualTo(200);
+	}
+
+	private double streams() {
+		return this.meters.get("chatproxy.event.streams").gauge().value();
+	}
+
+	private double sent(String type) {
+		return this.meters.get("chatproxy.events.sent").tag("type", type).counter().count();
+	}
+
+	private static HttpResponse<String> post(int port, String path, String body, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(30))
+			.POST(HttpRequest.BodyPublishers.ofString(body));
+		for (int i = 0; i < headers.length; i += 2) {
+			request.header(headers[i], headers[i + 1]);
+		}
+		try {
+			return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static String cacheStatus(HttpResponse<String> response) {
+		return response.headers().firstValue("Cache-Status").orElse("(none)");
+	}
+
+}
