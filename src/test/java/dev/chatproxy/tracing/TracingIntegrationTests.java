@@ -47,7 +47,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The span tree of a request, from the caller's {@code traceparent} to postpress, as the
  * application exports it (to an in-memory exporter: export over OTLP itself is
- * {@link OtlpExportIntegrationTests}' business): a hit, a miss, retries, a collapsed
+ * {@code FleetTracingIntegrationTests}' business): a hit, a miss, retries, a collapsed
  * burst, stale-if-error, a webhook and its invalidation; and nothing secret in any span
  * or log line.
  */
