@@ -54,6 +54,11 @@ class FleetTracingIntegrationTests {
 	void missInFleetModeHasItsRedisCommandsAndUpstreamCallInTheCallersTrace() {
 		postpress.resetAll();
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+		// a first request warms the replica up: on a busy machine its first attempt may
+		// time
+		// out
+		assertThat(replica.get("/attendees/att_warm_up/chats").statusCode()).isEqualTo(200);
+		postpress.resetRequests();
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		String traceId = "%016x%016x".formatted(random.nextLong(), random.nextLong());
 
@@ -70,12 +75,13 @@ class FleetTracingIntegrationTests {
 				.anyMatch((span) -> span.getKind() == SpanKind.SPAN_KIND_SERVER));
 		List<Span> trace = collector.trace(traceId);
 		Span fetch = only(trace, "cache fetch");
-		Span attempt = trace.stream()
+		List<Span> attempts = trace.stream()
 			.filter((span) -> span.getKind() == SpanKind.SPAN_KIND_CLIENT && span.getName().equals("http get"))
-			.findFirst()
-			.orElseThrow();
-		assertThat(attempt.getParentSpanId()).isEqualTo(fetch.getSpanId());
-		assertThat(OtlpReceiver.attribute(attempt, "chatproxy.upstream.attempt")).isEqualTo("1");
+			.toList();
+		assertThat(attempts).isNotEmpty()
+			.allSatisfy((attempt) -> assertThat(attempt.getParentSpanId()).isEqualTo(fetch.getSpanId()));
+		assertThat(attempts).anySatisfy(
+				(attempt) -> assertThat(OtlpReceiver.attribute(attempt, "chatproxy.upstream.attempt")).isEqualTo("1"));
 		// the shared tier's read, lease and store, each a Redis command span under the
 		// fetch
 		List<Span> redisCommands = trace.stream()
