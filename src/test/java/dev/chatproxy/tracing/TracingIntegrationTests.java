@@ -36,6 +36,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.TestPropertySource;
@@ -72,6 +73,9 @@ class TracingIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	@Autowired
 	InMemorySpanExporter spans;
@@ -252,6 +256,27 @@ class TracingIntegrationTests {
 		assertThat(invalidation.getParentSpanId()).isEqualTo(server.getSpanId());
 		assertThat(SpanRecorder.attribute(invalidation, "webhook.event")).isEqualTo("message_received");
 		assertThat(SpanRecorder.attribute(invalidation, "chatproxy.invalidation.pages_marked")).isEqualTo("1");
+	}
+
+	@Test
+	void latencyHistogramsCarryTraceExemplarsInOpenMetrics() {
+		Postpress.server().stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
+		String traceId = traceId();
+
+		this.proxy.get(PATH, "traceparent", traceparent(traceId));
+
+		SpanRecorder.trace(this.spans, traceId, TracingIntegrationTests::isServer);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			String scrape = new ProxyClient(this.managementPort)
+				.get("/actuator/prometheus", "Accept", "application/openmetrics-text; version=1.0.0")
+				.body();
+			assertThat(scrape.lines()
+				.filter((line) -> line.startsWith("http_server_requests_seconds_bucket") && line.contains(" # {")))
+				.anySatisfy((line) -> assertThat(line).contains("trace_id=\"" + traceId + "\""));
+			assertThat(scrape.lines()
+				.filter((line) -> line.startsWith("http_client_requests_seconds_bucket") && line.contains(" # {")))
+				.anySatisfy((line) -> assertThat(line).contains("trace_id=\"" + traceId + "\""));
+		});
 	}
 
 	@Test
