@@ -98,7 +98,8 @@ class AccessLog extends OncePerRequestFilter {
 	 * @return whether ids were put, to be removed after the line
 	 */
 	private static boolean traced(HttpServletRequest request) {
-		if (MDC.get(TRACE_ID) != null) {
+		String current = MDC.get(TRACE_ID);
+		if (current != null && !current.isEmpty()) {
 			return false;
 		}
 		TracingObservationHandler.TracingContext tracing = ServerHttpObservationFilter.findObservationContext(request)

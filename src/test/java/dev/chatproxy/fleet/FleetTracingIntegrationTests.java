@@ -57,7 +57,8 @@ class FleetTracingIntegrationTests {
 		// a first request warms the replica up: on a busy machine its first attempt may
 		// time
 		// out
-		assertThat(replica.get("/attendees/att_warm_up/chats").statusCode()).isEqualTo(200);
+		await("a warmed-up replica").atMost(Duration.ofSeconds(90))
+			.until(() -> replica.get("/attendees/att_warm_up/chats").statusCode() == 200);
 		postpress.resetRequests();
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		String traceId = "%016x%016x".formatted(random.nextLong(), random.nextLong());
