@@ -258,6 +258,10 @@ class TracingIntegrationTests {
 		assertThat(SpanRecorder.attribute(invalidation, "chatproxy.invalidation.pages_marked")).isEqualTo("1");
 	}
 
+	/**
+	 * A bucket keeps its exemplar for a while (Prometheus' client rate-limits them), so
+	 * another test's trace may be the one shown: any sampled trace id will do.
+	 */
 	@Test
 	void latencyHistogramsCarryTraceExemplarsInOpenMetrics() {
 		Postpress.server().stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
@@ -272,10 +276,10 @@ class TracingIntegrationTests {
 				.body();
 			assertThat(scrape.lines()
 				.filter((line) -> line.startsWith("http_server_requests_seconds_bucket") && line.contains(" # {")))
-				.anySatisfy((line) -> assertThat(line).contains("trace_id=\"" + traceId + "\""));
+				.anySatisfy((line) -> assertThat(line).containsPattern("trace_id=\"[0-9a-f]{32}\""));
 			assertThat(scrape.lines()
 				.filter((line) -> line.startsWith("http_client_requests_seconds_bucket") && line.contains(" # {")))
-				.anySatisfy((line) -> assertThat(line).contains("trace_id=\"" + traceId + "\""));
+				.anySatisfy((line) -> assertThat(line).containsPattern("trace_id=\"[0-9a-f]{32}\""));
 		});
 	}
 
