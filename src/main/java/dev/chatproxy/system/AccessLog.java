@@ -107,12 +107,28 @@ class AccessLog extends OncePerRequestFilter {
 					TracingObservationHandler.TracingContext.class))
 			.orElse(null);
 		Span span = (tracing != null) ? tracing.getSpan() : null;
-		if (span == null || span.isNoop()) {
+		// not Span.isNoop(): with OpenTelemetry that means "not recording", which an
+		// ended span (the usual case here) and an unsampled one both are; their ids
+		// still identify the request
+		if (span == null || !isValid(span.context().traceId()) || !isValid(span.context().spanId())) {
 			return false;
 		}
 		MDC.put(TRACE_ID, span.context().traceId());
 		MDC.put(SPAN_ID, span.context().spanId());
 		return true;
+	}
+
+	/**
+	 * Whether an id names a trace or span: a no-op span's ids are empty, an invalid
+	 * OpenTelemetry span's all zeros.
+	 */
+	private static boolean isValid(String id) {
+		for (int i = 0; i < id.length(); i++) {
+			if (id.charAt(i) != '0') {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static String millis(long micros) {
