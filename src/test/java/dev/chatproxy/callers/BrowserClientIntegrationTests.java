@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import org.junit.jupiter.api.Assumptions;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,9 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * CORS as a browser enforces it: Debian's headless Chromium, driven by playwright-core,
  * opens a page served from another origin that lists chats through the generated
- * TypeScript client ({@code clients/browser-test}).
+ * TypeScript client ({@code clients/browser-test}), the page's trace context included.
  */
 @ProxyIntegrationTest
+@AutoConfigureTracing
 class BrowserClientIntegrationTests {
 
 	private static final Path CLIENTS = Path.of("clients");
@@ -101,6 +104,20 @@ class BrowserClientIntegrationTests {
 		assertThat(page.path("status").asString()).startsWith("failed: ");
 		assertThat(page.path("chats")).isEmpty();
 		assertThat(page.path("console").toString()).contains("CORS");
+	}
+
+	@Test
+	void continuesTheTraceOfThePageUpToPostpress() throws Exception {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+		String traceId = "0af7651916cd43dd8448eb211c80319c";
+
+		JsonNode page = openPage(allowedPagePort, "loaded", "target/browser/cors-traceparent.png", "--traceparent",
+				"00-" + traceId + "-b7ad6b7169203331-01");
+
+		assertThat(page.path("status").asString()).startsWith("loaded 3 chats");
+		// the preflight allowed the header, and the proxy passed the trace on
+		assertThat(postpress.findAll(WireMock.anyRequestedFor(WireMock.anyUrl()))).singleElement()
+			.satisfies((call) -> assertThat(call.getHeader("traceparent")).startsWith("00-" + traceId + "-"));
 	}
 
 	private JsonNode openPage(int pagePort, String expected, String screenshot, String... more) throws Exception {
