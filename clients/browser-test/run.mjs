@@ -2,7 +2,8 @@
 // (127.0.0.1:<page-port>), and reports what the page shows after calling chat-proxy.
 //
 //   node browser-test/run.mjs --proxy http://127.0.0.1:8080 --attendee att_1 \
-//     --page-port 5173 --expect loaded --screenshot ../target/browser/allowed.png
+//     --page-port 5173 --expect loaded --screenshot ../target/browser/allowed.png \
+//     [--traceparent 00-<trace id>-<span id>-01]
 //
 // Exits 0 when the page ends in the expected state ("loaded", "problem" or "failed").
 // Needs `npm ci` and `tsc -p typescript` (the page imports typescript/dist/index.js).
@@ -24,6 +25,7 @@ const { values: options } = parseArgs({
     // live updates: once the page has subscribed, post this webhook body with this secret
     "webhook-secret": { type: "string" },
     "webhook-body": { type: "string" },
+    traceparent: { type: "string" },
   },
 });
 const clients = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -56,7 +58,8 @@ try {
   page.on("console", (message) => console_.push(message.text()));
   const origin = `http://127.0.0.1:${server.address().port}`;
   const live = options["webhook-body"] !== undefined;
-  await page.goto(`${origin}/?proxy=${encodeURIComponent(options.proxy)}&attendee=${encodeURIComponent(options.attendee)}`
+  const traceparent = options.traceparent ? `&traceparent=${encodeURIComponent(options.traceparent)}` : "";
+  await page.goto(`${origin}/?proxy=${encodeURIComponent(options.proxy)}&attendee=${encodeURIComponent(options.attendee)}${traceparent}`
     + (live ? "&live" : ""));
   await page.waitForSelector("#status[data-state]", { timeout: 20000 });
   if (live) {

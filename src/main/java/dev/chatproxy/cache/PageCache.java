@@ -12,6 +12,8 @@ import java.util.function.Predicate;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.chatproxy.upstream.ChatList;
+import io.micrometer.observation.Observation;
+import io.micrometer.tracing.Span;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,9 +50,18 @@ public class PageCache {
 
 	private final PageCacheMetrics metrics;
 
+	private final PageCacheTracing tracing;
+
 	PageCache(ConcurrentMap<Object, CompletableFuture<Object>> pages, SharedTier shared, StatsCounter stats,
 			Ticker ticker, PageCacheProperties properties, Predicate<Throwable> servesStaleOn,
 			PageCacheMetrics metrics) {
+		this(pages, shared, stats, ticker, properties, servesStaleOn, metrics, PageCacheTracing.NOOP);
+	}
+
+	PageCache(ConcurrentMap<Object, CompletableFuture<Object>> pages, SharedTier shared, StatsCounter stats,
+			Ticker ticker, PageCacheProperties properties, Predicate<Throwable> servesStaleOn, PageCacheMetrics metrics,
+			PageCacheTracing tracing) {
+		this.tracing = tracing;
 		this.pages = pages;
 		this.shared = shared;
 		this.stats = stats;
@@ -71,6 +82,25 @@ public class PageCache {
 	 * @return the page, or {@code null} when the caller must {@link #fetch} it
 	 */
 	public @Nullable Served cached(PageKey key, PageLoader loader) {
+		Observation lookup = this.tracing.lookup();
+		Served served;
+		try {
+			served = cached(key, loader, lookup);
+		}
+		catch (RuntimeException ex) {
+			this.tracing.failed(lookup, ex);
+			throw ex;
+		}
+		if (served != null) {
+			this.tracing.answered(lookup, served, PageCacheTracing.LOCAL);
+		}
+		else {
+			this.tracing.missed(lookup);
+		}
+		return served;
+	}
+
+	private @Nullable Served cached(PageKey key, PageLoader loader, Observation lookup) {
 		CachedPage page = completed(this.pages.get(key));
 		if (page == null) {
 			return null;
@@ -88,7 +118,7 @@ public class PageCache {
 		PageFlight flight = new PageFlight(key, false, true);
 		if (this.flights.putIfAbsent(key, flight) == null) {
 			this.metrics.refreshesStarted.increment();
-			start(flight, loader);
+			start(flight, loader, this.tracing.fetch(lookup, flight.background()));
 		}
 		return served(page, CacheStatus.REVALIDATING, now);
 	}
@@ -102,13 +132,15 @@ public class PageCache {
 	 * @return the page and how it was obtained; failures are the loader's
 	 */
 	public CompletableFuture<Served> fetch(PageKey key, boolean refresh, PageLoader loader) {
-		if (!refresh) {
-			Served cached = cached(key, loader);
-			if (cached != null) {
-				return CompletableFuture.completedFuture(cached);
+		return observed((lookup, tier) -> {
+			if (!refresh) {
+				Served cached = cached(key, loader, lookup);
+				if (cached != null) {
+					return CompletableFuture.completedFuture(cached);
+				}
 			}
-		}
-		return fetchMissed(key, refresh, loader);
+			return fetchMissed(key, refresh, loader, lookup, tier);
+		});
 	}
 
 	/**
@@ -122,6 +154,33 @@ public class PageCache {
 	 * @return the page and how it was obtained; failures are the loader's
 	 */
 	public CompletableFuture<Served> fetchMissed(PageKey key, boolean refresh, PageLoader loader) {
+		return observed((lookup, tier) -> fetchMissed(key, refresh, loader, lookup, tier));
+	}
+
+	/** Runs a look-up under its observation, which ends with the answer. */
+	private CompletableFuture<Served> observed(ObservedLookup lookups) {
+		Observation lookup = this.tracing.lookup();
+		String[] tier = { PageCacheTracing.LOCAL };
+		CompletableFuture<Served> served;
+		try {
+			served = lookups.run(lookup, tier);
+		}
+		catch (RuntimeException ex) {
+			this.tracing.failed(lookup, ex);
+			throw ex;
+		}
+		return served.whenComplete((answer, error) -> {
+			if (answer != null) {
+				this.tracing.answered(lookup, answer, tier[0]);
+			}
+			else {
+				this.tracing.failed(lookup, unwrap(error));
+			}
+		});
+	}
+
+	private CompletableFuture<Served> fetchMissed(PageKey key, boolean refresh, PageLoader loader, Observation lookup,
+			String[] tier) {
 		this.stats.recordMisses(1);
 		PageFlight flight = new PageFlight(key, refresh, false);
 		PageFlight current = this.flights.putIfAbsent(key, flight);
@@ -131,12 +190,23 @@ public class PageCache {
 			// a stale copy answered early may have aged past stale-if-error since
 			boolean tooOld = early != null && early.status() == PageFlight.Status.STALE
 					&& !withinStaleTtl(early.page());
-			return (tooOld ? current.result() : current.answer())
-				.thenApply((outcome) -> served(outcome.page(), outcome.status().whenJoined(), this.ticker.read()));
+			Span waiting = this.tracing.collapsed(lookup, current.observation());
+			return (tooOld ? current.result() : current.answer()).thenApply((outcome) -> {
+				waiting.end();
+				tier[0] = (outcome.status() == PageFlight.Status.STALE) ? PageCacheTracing.LOCAL : current.tier();
+				return served(outcome.page(), outcome.status().whenJoined(), this.ticker.read());
+			}).whenComplete((answer, error) -> {
+				if (error != null) {
+					waiting.error(unwrap(error));
+					waiting.end();
+				}
+			});
 		}
-		start(flight, loader);
-		return flight.answer()
-			.thenApply((outcome) -> served(outcome.page(), outcome.status().whenLed(refresh), this.ticker.read()));
+		start(flight, loader, this.tracing.fetch(lookup, flight.background()));
+		return flight.answer().thenApply((outcome) -> {
+			tier[0] = (outcome.status() == PageFlight.Status.STALE) ? PageCacheTracing.LOCAL : flight.tier();
+			return served(outcome.page(), outcome.status().whenLed(refresh), this.ticker.read());
+		});
 	}
 
 	/**
@@ -207,22 +277,25 @@ public class PageCache {
 			return current.result();
 		}
 		this.metrics.refreshesStarted.increment();
-		start(flight, loader);
+		start(flight, loader, this.tracing.fetch(flight.background()));
 		return flight.result();
 	}
 
-	private void start(PageFlight flight, PageLoader loader) {
+	private void start(PageFlight flight, PageLoader loader, Observation fetch) {
+		flight.observation(fetch);
 		long now = this.ticker.read();
 		CachedPage local = completed(this.pages.get(flight.key()));
 		if (!flight.refresh() && local != null && local.isFreshAt(now)) {
 			// stored by a flight that ended between the caller's look-up and this one's
 			// start
+			flight.tier(PageCacheTracing.LOCAL);
 			finish(flight, new PageFlight.Outcome(local, PageFlight.Status.SHARED_HIT), null);
 			return;
 		}
 		flight.previous(local);
 		CompletableFuture<PageFlight.Outcome> outcome;
-		try {
+		// the shared tier's commands and the upstream attempts are children of the fetch
+		try (Observation.Scope scope = flight.observation().openScope()) {
 			outcome = fromSharedOrUpstream(flight, loader);
 		}
 		catch (RuntimeException ex) {
@@ -236,18 +309,25 @@ public class PageCache {
 				: this.shared.get(flight.key());
 		return sharedPage.thenCompose((page) -> {
 			if (page != null && page.isFreshAt(this.ticker.read())) {
+				flight.tier(PageCacheTracing.REDIS);
 				return CompletableFuture.completedFuture(new PageFlight.Outcome(page, PageFlight.Status.SHARED_HIT));
 			}
 			flight.previousIfNewer(page);
-			return this.shared.load(flight.key(), () -> upstream(flight, loader))
-				.thenApply((loaded) -> new PageFlight.Outcome(loaded.page(),
-						loaded.collapsed() ? PageFlight.Status.COLLAPSED : PageFlight.Status.FETCHED));
+			return this.shared.load(flight.key(), () -> upstream(flight, loader)).thenApply((loaded) -> {
+				if (loaded.collapsed()) {
+					flight.tier(PageCacheTracing.REDIS);
+				}
+				return new PageFlight.Outcome(loaded.page(),
+						loaded.collapsed() ? PageFlight.Status.COLLAPSED : PageFlight.Status.FETCHED);
+			});
 		});
 	}
 
 	private CompletableFuture<CachedPage> upstream(PageFlight flight, PageLoader loader) {
 		CompletableFuture<ChatList> call;
-		try {
+		// the loader may run on another thread (after a fleet lease): its attempts are
+		// still the fetch's children
+		try (Observation.Scope scope = flight.observation().openScope()) {
 			call = loader.load((failure) -> {
 				CachedPage previous = flight.previous();
 				if (previous != null && servesStale(previous, failure)) {
@@ -274,6 +354,7 @@ public class PageCache {
 			if (flight.background()) {
 				this.metrics.refreshesSucceeded.increment();
 			}
+			this.tracing.fetched(flight.observation(), flight.tier(), null);
 			complete(flight, new PageFlight.Outcome(page, outcome.status()));
 			return;
 		}
@@ -281,7 +362,8 @@ public class PageCache {
 		if (flight.background()) {
 			this.metrics.refreshesFailed.increment();
 		}
-		Throwable cause = (error instanceof CompletionException && error.getCause() != null) ? error.getCause() : error;
+		Throwable cause = unwrap(error);
+		this.tracing.fetched(flight.observation(), null, cause);
 		CachedPage previous = flight.previous();
 		if (previous != null && servesStale(previous, cause)) {
 			complete(flight, new PageFlight.Outcome(previous, PageFlight.Status.STALE));
@@ -317,6 +399,21 @@ public class PageCache {
 			this.metrics.staleServed.increment();
 		}
 		return new Served(page, status, now - page.storedAtNanos(), page.freshUntilNanos() - now);
+	}
+
+	/** A look-up given its observation and where to say which tier answered. */
+	@FunctionalInterface
+	private interface ObservedLookup {
+
+		CompletableFuture<Served> run(Observation lookup, String[] tier);
+
+	}
+
+	private static Throwable unwrap(@Nullable Throwable error) {
+		if (error instanceof CompletionException && error.getCause() != null) {
+			return error.getCause();
+		}
+		return (error != null) ? error : new IllegalStateException("no page and no failure");
 	}
 
 	private static @Nullable CachedPage completed(@Nullable CompletableFuture<Object> future) {

@@ -13,7 +13,10 @@ import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.chatproxy.upstream.UpstreamProblem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.cache.actuate.endpoint.CachesEndpoint;
 import org.springframework.cache.CacheManager;
@@ -74,7 +77,8 @@ class PageCacheConfiguration {
 
 	@Bean
 	PageCache pageCache(CaffeineCacheManager cacheManager, SharedTier sharedTier, StatsCounter stats, Ticker ticker,
-			PageCacheProperties properties, MeterRegistry meters) {
+			PageCacheProperties properties, MeterRegistry meters, ObjectProvider<ObservationRegistry> observations,
+			ObjectProvider<Tracer> tracer) {
 		AsyncCache<Object, Object> cache = ((CaffeineCache) Objects.requireNonNull(cacheManager.getCache(CACHE)))
 			.getAsyncCache();
 		Gauge
@@ -91,7 +95,9 @@ class PageCacheConfiguration {
 			.register(meters);
 		return new PageCache(cache.asMap(), sharedTier, stats, ticker, properties,
 				(error) -> error instanceof UpstreamProblem upstream && upstream.isServerSide(),
-				new PageCacheMetrics(meters));
+				new PageCacheMetrics(meters),
+				new PageCacheTracing(observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+						tracer.getIfAvailable(() -> Tracer.NOOP)));
 	}
 
 	@Bean

@@ -3,6 +3,7 @@ package dev.chatproxy.cache;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,10 @@ final class PageFlight {
 	private volatile @Nullable CachedPage previous;
 
 	private volatile boolean invalidated;
+
+	private volatile Observation observation = Observation.NOOP;
+
+	private volatile String tier = PageCacheTracing.UPSTREAM;
 
 	PageFlight(PageKey key, boolean refresh, boolean background) {
 		this.key = key;
@@ -90,6 +95,24 @@ final class PageFlight {
 
 	void invalidate() {
 		this.invalidated = true;
+	}
+
+	/** The fetch's observation, whose span the upstream attempts are children of. */
+	Observation observation() {
+		return this.observation;
+	}
+
+	void observation(Observation observation) {
+		this.observation = observation;
+	}
+
+	/** Which tier the page came from (see {@link PageCacheTracing#TIER}). */
+	String tier() {
+		return this.tier;
+	}
+
+	void tier(String tier) {
+		this.tier = tier;
 	}
 
 	/** A page with no items, to match an invalidation against this flight's key alone. */

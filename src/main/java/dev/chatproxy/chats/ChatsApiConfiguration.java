@@ -5,6 +5,7 @@ import java.util.List;
 import dev.chatproxy.system.ApiRoute;
 import dev.chatproxy.system.CorsProperties;
 import dev.chatproxy.system.RequestIds;
+import dev.chatproxy.system.TracingProperties;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.annotation.Bean;
@@ -67,7 +68,8 @@ class ChatsApiConfiguration implements WebMvcConfigurer {
 		config.setAllowedOrigins(cors.allowedOrigins());
 		config.setAllowedMethods(List.of("GET", "HEAD"));
 		config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.IF_NONE_MATCH,
-				HttpHeaders.CACHE_CONTROL, RequestIds.HEADER, ChatEventsController.LAST_EVENT_ID));
+				HttpHeaders.CACHE_CONTROL, RequestIds.HEADER, ChatEventsController.LAST_EVENT_ID,
+				TracingProperties.TRACEPARENT, TracingProperties.TRACESTATE));
 		config.setExposedHeaders(List.of(PageResponses.CACHE_STATUS, HttpHeaders.ETAG, HttpHeaders.AGE,
 				HttpHeaders.RETRY_AFTER, RequestIds.HEADER));
 		config.setAllowCredentials(false);

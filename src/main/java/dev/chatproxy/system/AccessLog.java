@@ -3,6 +3,8 @@ package dev.chatproxy.system;
 import java.io.IOException;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.handler.TracingObservationHandler;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,20 +12,28 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * One log line per request, written when its answer is complete: method, path, status,
- * latency, cache status and (through the logging context) request id. Query strings are
- * left out: they carry cursors and account ids. Lines are written by a background thread
- * (see {@link AsyncAccessLogAppender}), so that logging never serializes the requests.
+ * latency, cache status and (through the logging context) request id and trace ids. Query
+ * strings are left out: they carry cursors and account ids. Lines are written by a
+ * background thread (see {@link AsyncAccessLogAppender}), so that logging never
+ * serializes the requests.
  */
 class AccessLog extends OncePerRequestFilter {
 
 	static final String LOGGER_NAME = "dev.chatproxy.access";
 
 	private static final Logger logger = LoggerFactory.getLogger(LOGGER_NAME);
+
+	/** The logging context's keys of Spring Boot's log correlation. */
+	private static final String TRACE_ID = "traceId";
+
+	private static final String SPAN_ID = "spanId";
 
 	private static final String STARTED_AT = AccessLog.class.getName() + ".startedAt";
 
@@ -65,6 +75,7 @@ class AccessLog extends OncePerRequestFilter {
 				long micros = (System.nanoTime() - (long) request.getAttribute(STARTED_AT)) / 1000;
 				String cacheStatus = response.getHeader("Cache-Status");
 				String millis = millis(micros);
+				boolean traced = traced(request);
 				logger.atInfo()
 					.addKeyValue("http.request.method", request.getMethod())
 					.addKeyValue("url.path", request.getRequestURI())
@@ -73,8 +84,51 @@ class AccessLog extends OncePerRequestFilter {
 					.addKeyValue("cache_status", (cacheStatus != null) ? cacheStatus : "-")
 					.log("{} {} {} {}ms cache=\"{}\"", request.getMethod(), request.getRequestURI(),
 							response.getStatus(), millis, (cacheStatus != null) ? cacheStatus : "-");
+				if (traced) {
+					MDC.remove(TRACE_ID);
+					MDC.remove(SPAN_ID);
+				}
 			}
 		}
+	}
+
+	/**
+	 * Puts the request's trace and span ids in the logging context for its line, when the
+	 * server observation (which may run outside this filter) has ended its scope already.
+	 * @return whether ids were put, to be removed after the line
+	 */
+	private static boolean traced(HttpServletRequest request) {
+		String current = MDC.get(TRACE_ID);
+		if (current != null && !current.isEmpty()) {
+			return false;
+		}
+		TracingObservationHandler.TracingContext tracing = ServerHttpObservationFilter.findObservationContext(request)
+			.map((context) -> context.<TracingObservationHandler.TracingContext>get(
+					TracingObservationHandler.TracingContext.class))
+			.orElse(null);
+		Span span = (tracing != null) ? tracing.getSpan() : null;
+		// not Span.isNoop(): with OpenTelemetry that means "not recording", which an
+		// ended span (the usual case here) and an unsampled one both are; their ids
+		// still identify the request
+		if (span == null || !isValid(span.context().traceId()) || !isValid(span.context().spanId())) {
+			return false;
+		}
+		MDC.put(TRACE_ID, span.context().traceId());
+		MDC.put(SPAN_ID, span.context().spanId());
+		return true;
+	}
+
+	/**
+	 * Whether an id names a trace or span: a no-op span's ids are empty, an invalid
+	 * OpenTelemetry span's all zeros.
+	 */
+	private static boolean isValid(String id) {
+		for (int i = 0; i < id.length(); i++) {
+			if (id.charAt(i) != '0') {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static String millis(long micros) {

@@ -12,6 +12,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.http.server.observation.ServerRequestObservationConvention;
 import org.springframework.web.servlet.handler.AbstractHandlerMapping;
 
 /**
@@ -62,6 +63,12 @@ class WebConfiguration {
 			}
 
 		};
+	}
+
+	/** The inbound request's span: its {@code Cache-Status}, no ids unless allowed. */
+	@Bean
+	ServerRequestObservationConvention serverTracingConvention(TracingProperties tracing) {
+		return new ServerTracingConvention(tracing.includeIds());
 	}
 
 	@Bean

@@ -3,6 +3,7 @@ package dev.chatproxy.upstream;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
 import reactor.core.publisher.Mono;
@@ -26,6 +27,12 @@ class PostpressClient {
 	static final String CHATS_URI = "/chat_attendees/{attendee_id}/chats";
 
 	static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+	/**
+	 * The number of the attempt (from 1), in the Reactor context of an attempt and in the
+	 * attributes of its request, for its span.
+	 */
+	static final String ATTEMPT = PostpressClient.class.getName() + ".attempt";
 
 	private final WebClient webClient;
 
@@ -52,10 +59,12 @@ class PostpressClient {
 	 * @return the page, its JSON exactly as postpress sent it
 	 */
 	Mono<ChatList> fetch(ChatsQuery query, String requestId, long deadlineNanos) {
-		return this.webClient.get()
-			.uri(CHATS_URI, (builder) -> this.uriCheck.check(uri(builder, query)))
-			.header(REQUEST_ID_HEADER, requestId)
-			.exchangeToMono((response) -> read(response, deadlineNanos))
+		return Mono
+			.deferContextual((context) -> this.webClient.get()
+				.uri(CHATS_URI, (builder) -> this.uriCheck.check(uri(builder, query)))
+				.header(REQUEST_ID_HEADER, requestId)
+				.attribute(ATTEMPT, Objects.requireNonNullElse(context.<Integer>getOrDefault(ATTEMPT, 1), 1))
+				.exchangeToMono((response) -> read(response, deadlineNanos)))
 			.onErrorMap(WebClientRequestException.class, (ex) -> connectionFailure(ex, deadlineNanos))
 			.onErrorMap(IOException.class, (ex) -> UpstreamFailure.networkDown(deadlineNanos))
 			.onErrorMap(DataBufferLimitException.class,

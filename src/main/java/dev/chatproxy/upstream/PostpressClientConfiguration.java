@@ -3,6 +3,7 @@ package dev.chatproxy.upstream;
 import java.time.Clock;
 import java.time.Duration;
 
+import dev.chatproxy.system.TracingProperties;
 import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -36,7 +37,8 @@ class PostpressClientConfiguration {
 	@Bean
 	ResilientPostpressClient resilientPostpressClient(PostpressProperties properties, WebClient.Builder builder,
 			JsonMapper jsonMapper, ObjectProvider<BuildProperties> buildProperties, RetryRegistry retries,
-			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, UpstreamAdmission upstreamAdmission) {
+			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, UpstreamAdmission upstreamAdmission,
+			TracingProperties tracing) {
 		String apiKey = properties.requireApiKey();
 		WebClient webClient = builder.baseUrl(properties.baseUrl().toString())
 			.clientConnector(new ReactorClientHttpConnector(httpClient(properties)))
@@ -44,7 +46,7 @@ class PostpressClientConfiguration {
 			.defaultHeader("X-API-KEY", apiKey)
 			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
 			.defaultHeader(HttpHeaders.USER_AGENT, userAgent(buildProperties.getIfAvailable()))
-			.observationConvention(new PostpressObservationConvention())
+			.observationConvention(new PostpressObservationConvention(tracing.includeIds()))
 			.build();
 		PostpressClient client = new PostpressClient(webClient, jsonMapper,
 				new UpstreamErrorDecoder(jsonMapper, apiKey), new UpstreamUriCheck(properties.baseUrl()));

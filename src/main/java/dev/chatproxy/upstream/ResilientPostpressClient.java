@@ -1,6 +1,7 @@
 package dev.chatproxy.upstream;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -94,7 +95,10 @@ public class ResilientPostpressClient {
 	public Mono<ChatList> fetch(ChatsQuery query, String requestId, Consumer<UpstreamProblem> onAttemptFailure) {
 		return Mono.defer(() -> {
 			long deadlineNanos = System.nanoTime() + this.deadline.toNanos();
-			Mono<ChatList> attempt = Mono.defer(() -> this.client.fetch(query, requestId, deadlineNanos))
+			AtomicInteger attempts = new AtomicInteger();
+			Mono<ChatList> attempt = Mono
+				.defer(() -> this.client.fetch(query, requestId, deadlineNanos)
+					.contextWrite((context) -> context.put(PostpressClient.ATTEMPT, attempts.incrementAndGet())))
 				.timeout(this.responseTimeout, Mono.error(() -> UpstreamFailure.timeout(deadlineNanos)))
 				.transformDeferred(BulkheadOperator.of(this.bulkhead))
 				.onErrorMap(UpstreamRejection.class, this.gate::onRejection);
@@ -108,7 +112,12 @@ public class ResilientPostpressClient {
 				.onErrorMap(BulkheadFullException.class,
 						(ex) -> new UpstreamUnavailable("Too many requests to postpress are in flight. Retry shortly.",
 								Duration.ofSeconds(1)));
-		});
+		})
+			// the caller's observation (its trace) goes into the Reactor context, where
+			// each
+			// attempt's WebClient observation finds its parent, whichever thread a retry
+			// runs on
+			.contextCapture();
 	}
 
 	private UpstreamUnavailable circuitOpen() {

@@ -8,6 +8,8 @@ import java.util.function.ToIntFunction;
 import dev.chatproxy.cache.Invalidation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,12 @@ import org.springframework.beans.factory.DisposableBean;
  */
 class InvalidationQueue implements DisposableBean {
 
+	/**
+	 * Observation of one event's invalidation, child of the webhook request's: the pages
+	 * it marked stale.
+	 */
+	static final String INVALIDATION = "chatproxy.webhook.invalidation";
+
 	private static final Logger logger = LoggerFactory.getLogger(InvalidationQueue.class);
 
 	private final ToIntFunction<Invalidation> invalidations;
@@ -28,8 +36,16 @@ class InvalidationQueue implements DisposableBean {
 
 	private final Counter dropped;
 
+	private final ObservationRegistry observations;
+
 	InvalidationQueue(ToIntFunction<Invalidation> invalidations, int capacity, MeterRegistry meters) {
+		this(invalidations, capacity, meters, ObservationRegistry.NOOP);
+	}
+
+	InvalidationQueue(ToIntFunction<Invalidation> invalidations, int capacity, MeterRegistry meters,
+			ObservationRegistry observations) {
 		this.invalidations = invalidations;
+		this.observations = observations;
 		this.dropped = Counter.builder("chatproxy.webhook.dropped")
 			.description("Webhook events not applied because the queue was full")
 			.register(meters);
@@ -46,16 +62,33 @@ class InvalidationQueue implements DisposableBean {
 	 * @param event the event to apply
 	 */
 	void submit(MessageEvent event) {
-		this.executor.execute(() -> apply(event));
+		// the invalidation's span is a child of the webhook request's, though it runs
+		// after
+		Observation webhook = this.observations.getCurrentObservation();
+		this.executor.execute(() -> {
+			Observation invalidation = Observation.createNotStarted(INVALIDATION, this.observations)
+				.parentObservation(webhook)
+				.contextualName("webhook invalidation")
+				.start();
+			try (Observation.Scope scope = invalidation.openScope()) {
+				apply(event, invalidation);
+			}
+			finally {
+				invalidation.stop();
+			}
+		});
 	}
 
-	private void apply(MessageEvent event) {
+	private void apply(MessageEvent event, Observation observation) {
 		try {
 			int marked = this.invalidations.applyAsInt(event.invalidation());
+			observation.highCardinalityKeyValue("webhook.event", event.name())
+				.highCardinalityKeyValue("chatproxy.invalidation.pages_marked", Integer.toString(marked));
 			logger.debug("Webhook {} for chats {} and attendees {}: {} pages marked stale", event.name(),
 					event.invalidation().chatIds(), event.invalidation().attendeeIds(), marked);
 		}
 		catch (RuntimeException ex) {
+			observation.error(ex);
 			logger.warn("Webhook {} could not be applied", event.name(), ex);
 		}
 	}

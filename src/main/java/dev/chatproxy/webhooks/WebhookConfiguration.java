@@ -2,7 +2,9 @@ package dev.chatproxy.webhooks;
 
 import dev.chatproxy.cache.Invalidations;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -16,9 +18,10 @@ import org.springframework.context.annotation.Configuration;
 class WebhookConfiguration {
 
 	@Bean
-	InvalidationQueue invalidationQueue(Invalidations invalidations, WebhookProperties properties,
-			MeterRegistry meters) {
-		return new InvalidationQueue(invalidations::invalidate, properties.queueCapacity(), meters);
+	InvalidationQueue invalidationQueue(Invalidations invalidations, WebhookProperties properties, MeterRegistry meters,
+			ObjectProvider<ObservationRegistry> observations) {
+		return new InvalidationQueue(invalidations::invalidate, properties.queueCapacity(), meters,
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
 }

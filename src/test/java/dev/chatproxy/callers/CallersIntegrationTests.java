@@ -39,6 +39,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
@@ -580,11 +581,13 @@ class CallersIntegrationTests {
 	/**
 	 * CORS as a browser enforces it: Debian's headless Chromium, driven by
 	 * playwright-core, opens a page served from another origin that lists chats through
-	 * the generated TypeScript client ({@code clients/browser-test}).
+	 * the generated TypeScript client ({@code clients/browser-test}), the page's trace
+	 * context included.
 	 */
 	@Nested
 	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
 	@ProxyIntegrationTest
+	@AutoConfigureTracing
 	class InABrowserAcrossOrigins {
 
 		private static final Path CLIENTS = Path.of("clients");
@@ -653,6 +656,20 @@ class CallersIntegrationTests {
 			assertThat(page.path("status").asString()).startsWith("failed: ");
 			assertThat(page.path("chats")).isEmpty();
 			assertThat(page.path("console").toString()).contains("CORS");
+		}
+
+		@Test
+		void continuesTheTraceOfThePageUpToPostpress() throws Exception {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+			String traceId = "0af7651916cd43dd8448eb211c80319c";
+
+			JsonNode page = openPage(allowedPagePort, "loaded", "target/browser/cors-traceparent.png", "--traceparent",
+					"00-" + traceId + "-b7ad6b7169203331-01");
+
+			assertThat(page.path("status").asString()).startsWith("loaded 3 chats");
+			// the preflight allowed the header, and the proxy passed the trace on
+			assertThat(postpress.findAll(WireMock.anyRequestedFor(WireMock.anyUrl()))).singleElement()
+				.satisfies((call) -> assertThat(call.getHeader("traceparent")).startsWith("00-" + traceId + "-"));
 		}
 
 		private JsonNode openPage(int pagePort, String expected, String screenshot, String... more) throws Exception {

@@ -196,6 +196,21 @@ class HelmChartTests {
 	}
 
 	@Test
+	void passesTracingValuesToSpringBootsStandardKeys() {
+		assertThat(this.helm.template(EXISTING_SECRET).env()).as("no endpoint, no export: propagation only")
+			.doesNotContainKeys("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT",
+					"MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "PROXY_TRACING_INCLUDE_IDS");
+		Map<String, String> env = this.helm
+			.template(EXISTING_SECRET, "--set=config.tracing.otlpEndpoint=http://collector:4318/v1/traces",
+					"--set=config.tracing.samplingProbability=0.25", "--set=config.tracing.includeIds=true")
+			.env();
+		assertThat(env)
+			.containsEntry("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", "http://collector:4318/v1/traces")
+			.containsEntry("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "0.25")
+			.containsEntry("PROXY_TRACING_INCLUDE_IDS", "true");
+	}
+
+	@Test
 	void leavesFleetModeAndTheBudgetOffByDefault() {
 		RenderedChart chart = helm.template(EXISTING_SECRET);
 		assertThat(chart.env()).doesNotContainKeys("PROXY_CACHE_SHARED", "POSTPRESS_RATE_LIMIT_REQUESTS_PER_SECOND",
