@@ -44,8 +44,11 @@ public final class RedisClusterSetup implements BeforeAllCallback, AfterAllCallb
 			this.nodes.put(port,
 					RedisProcesses.start(node, "redis",
 							List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-									"--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000", "--save",
-									"", "--appendonly", "no")));
+									"--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+									// a replica takes over however long it last heard its
+									// primary: on a loaded machine a 1 s node timeout
+									// times the default factor can bar every replica
+									"--cluster-replica-validity-factor", "0", "--save", "", "--appendonly", "no")));
 		}
 		for (int port : this.nodes.keySet()) {
 			await("cluster node on port " + port).atMost(START_TIMEOUT)
@@ -141,7 +144,7 @@ public final class RedisClusterSetup implements BeforeAllCallback, AfterAllCallb
 	 * Waits until every slot is served again (after a kill: by the promoted replica).
 	 */
 	public void awaitHealthy() {
-		await("every node of the cluster reporting cluster_state:ok").atMost(START_TIMEOUT)
+		await("every node of the cluster reporting cluster_state:ok").atMost(START_TIMEOUT.multipliedBy(2))
 			.pollInterval(Duration.ofMillis(100))
 			.until(() -> alive().stream().allMatch((port) -> {
 				String info = RedisProcesses.tryCommand(port, "CLUSTER", "INFO");
