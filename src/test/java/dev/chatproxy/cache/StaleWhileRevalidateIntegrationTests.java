@@ -4,6 +4,7 @@ import dev.chatproxy.upstream.ChatList;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -32,7 +33,15 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.Random.class)
 class StaleWhileRevalidateIntegrationTests {
 
-	private static final String PATH = "/attendees/a/chats";
+	private static final AtomicInteger attendees = new AtomicInteger();
+
+	/**
+	 * An attendee of this test's own: a background retry or refresh another test left
+	 * running stores and counts under its own key, never this one's.
+	 */
+	private final String attendee = "swr-" + attendees.incrementAndGet();
+
+	private final String path = "/attendees/" + this.attendee + "/chats";
 
 	private static final WireMockServer postpress = Postpress.server();
 
@@ -50,7 +59,7 @@ class StaleWhileRevalidateIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
 		this.proxy.ticker().advance(Duration.ofSeconds(40));
 
-		HttpResponse<String> stale = this.proxy.get(PATH);
+		HttpResponse<String> stale = this.proxy.get(this.path);
 
 		assertThat(stale.statusCode()).isEqualTo(200);
 		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
@@ -75,7 +84,10 @@ class StaleWhileRevalidateIntegrationTests {
 
 		List<HttpResponse<String>> responses;
 		try {
-			responses = this.proxy.burst(20, PATH);
+			// the burst opens the gate once its requests are in flight: held until all 20
+			// were answered from the expired page
+			responses = this.proxy.burst(20, this.path, () -> await().atMost(Duration.ofSeconds(30))
+				.until(() -> count("chatproxy.cache.stale.revalidate.served") >= served + 20));
 		}
 		finally {
 			gate.release();
@@ -100,16 +112,16 @@ class StaleWhileRevalidateIntegrationTests {
 		this.proxy.ticker().advance(Duration.ofSeconds(35));
 		double failed = count("chatproxy.cache.refreshes", "result", "failed");
 
-		assertThat(cacheStatus(this.proxy.get(PATH))).endsWith("detail=stale-while-revalidate");
+		assertThat(cacheStatus(this.proxy.get(this.path))).endsWith("detail=stale-while-revalidate");
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> count("chatproxy.cache.refreshes", "result", "failed") == failed + 1);
-		HttpResponse<String> again = this.proxy.get(PATH);
+		HttpResponse<String> again = this.proxy.get(this.path);
 		assertThat(again.body()).isEqualTo(Postpress.pageJson(1, "old"));
 		assertThat(cacheStatus(again)).endsWith("detail=stale-while-revalidate");
 		letBackgroundFetchesEnd();
 
 		this.proxy.ticker().advance(Duration.ofSeconds(60));
-		HttpResponse<String> pastTheWindow = this.proxy.get(PATH);
+		HttpResponse<String> pastTheWindow = this.proxy.get(this.path);
 
 		assertThat(pastTheWindow.statusCode()).isEqualTo(200);
 		assertThat(pastTheWindow.body()).isEqualTo(Postpress.pageJson(1, "old"));
@@ -123,12 +135,12 @@ class StaleWhileRevalidateIntegrationTests {
 		this.proxy.ticker().advance(Duration.ofSeconds(35));
 		double failed = count("chatproxy.cache.refreshes", "result", "failed");
 
-		assertThat(cacheStatus(this.proxy.get(PATH))).endsWith("detail=stale-while-revalidate");
+		assertThat(cacheStatus(this.proxy.get(this.path))).endsWith("detail=stale-while-revalidate");
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> count("chatproxy.cache.refreshes", "result", "failed") == failed + 1);
 		// the refresh is counted failed a moment before the page is dropped
 		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-			HttpResponse<String> refused = this.proxy.get(PATH);
+			HttpResponse<String> refused = this.proxy.get(this.path);
 			assertThat(refused.statusCode()).isEqualTo(404);
 			assertThat(refused.headers().firstValue("Cache-Status")).isEmpty();
 		});
@@ -140,7 +152,7 @@ class StaleWhileRevalidateIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
 		this.proxy.ticker().advance(Duration.ofSeconds(35));
 
-		HttpResponse<String> refreshed = this.proxy.get(PATH, "Cache-Control", "no-cache");
+		HttpResponse<String> refreshed = this.proxy.get(this.path, "Cache-Control", "no-cache");
 
 		assertThat(refreshed.body()).isEqualTo(Postpress.pageJson(2, "new"));
 		assertThat(cacheStatus(refreshed)).isEqualTo("chat-proxy; fwd=request; stored");
@@ -153,7 +165,7 @@ class StaleWhileRevalidateIntegrationTests {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
 		this.proxy.ticker().advance(Duration.ofSeconds(60));
 
-		HttpResponse<String> refetched = this.proxy.get(PATH);
+		HttpResponse<String> refetched = this.proxy.get(this.path);
 
 		assertThat(refetched.body()).isEqualTo(Postpress.pageJson(2, "new"));
 		assertThat(cacheStatus(refetched)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
@@ -175,7 +187,7 @@ class StaleWhileRevalidateIntegrationTests {
 
 		HttpResponse<String> stale;
 		try {
-			stale = this.proxy.get(PATH);
+			stale = this.proxy.get(this.path);
 		}
 		finally {
 			gate.release();
@@ -190,14 +202,14 @@ class StaleWhileRevalidateIntegrationTests {
 
 	private void storePage(int items, String cursor) {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(items, cursor)));
-		assertThat(cacheStatus(this.proxy.get(PATH))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		assertThat(cacheStatus(this.proxy.get(this.path))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
 		postpress.resetAll();
 	}
 
 	/** Waits until the page the background fetch stored is answered as a fresh hit. */
 	private void awaitPage(int items, String cursor) {
 		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-			HttpResponse<String> response = this.proxy.get(PATH);
+			HttpResponse<String> response = this.proxy.get(this.path);
 			assertThat(response.body()).isEqualTo(Postpress.pageJson(items, cursor));
 			assertThat(cacheStatus(response)).isEqualTo("chat-proxy; hit; ttl=30");
 		});
@@ -207,8 +219,11 @@ class StaleWhileRevalidateIntegrationTests {
 		return this.proxy.meters().get(name).tags(tags).counter().count();
 	}
 
-	private static int upstreamCalls() {
-		return postpress.findAll(getRequestedFor(urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/.*"))).size();
+	private int upstreamCalls() {
+		return postpress
+			.findAll(getRequestedFor(
+					urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/" + this.attendee + "/chats")))
+			.size();
 	}
 
 	private static String cacheStatus(HttpResponse<String> response) {
