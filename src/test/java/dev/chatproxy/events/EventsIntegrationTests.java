@@ -1,10 +1,6 @@
 package dev.chatproxy.events;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -43,11 +39,6 @@ import static org.awaitility.Awaitility.await;
 class EventsIntegrationTests {
 
 	static final String SECRET = "whsec_events_0123456789";
-
-	private static final HttpClient http = HttpClient.newBuilder()
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(Duration.ofSeconds(5))
-		.build();
 
 	private static final WireMockServer postpress = Postpress.server();
 
@@ -105,8 +96,8 @@ class EventsIntegrationTests {
 		this.proxy.get("/attendees/att_b/chats");
 		try (EventStreamClient listing = open("/attendees/att_b/chats/events");
 				EventStreamClient other = open("/attendees/att_other/chats/events")) {
-			HttpResponse<String> operator = post(this.managementPort, "/actuator/invalidations",
-					"{\"chat_id\":\"chat_0\"}", "Content-Type", "application/json");
+			HttpResponse<String> operator = new ProxyClient(this.managementPort).post("/actuator/invalidations",
+					BodyPublishers.ofString("{\"chat_id\":\"chat_0\"}"), "Content-Type", "application/json");
 			assertThat(operator.statusCode()).isEqualTo(200);
 
 			Event event = listing.awaitEvents(1).get(0);
@@ -238,8 +229,8 @@ class EventsIntegrationTests {
 				 "message_id": "msg_1", "message": "Hello",
 				 "sender": {"attendee_id": "att_sender"},
 				 "attendees": [{"attendee_id": "%s"}]}""".formatted(name, accountId, chatId, attendeeId);
-		HttpResponse<String> accepted = post(this.port, "/webhooks/postpress", json, "X-Webhook-Secret", SECRET,
-				"Content-Type", "application/json");
+		HttpResponse<String> accepted = this.proxy.post("/webhooks/postpress", BodyPublishers.ofString(json),
+				"X-Webhook-Secret", SECRET, "Content-Type", "application/json");
 		assertThat(accepted.statusCode()).isEqualTo(200);
 	}
 
@@ -249,25 +240,6 @@ class EventsIntegrationTests {
 
 	private double sent(String type) {
 		return this.meters.get("chatproxy.events.sent").tag("type", type).counter().count();
-	}
-
-	private static HttpResponse<String> post(int port, String path, String body, String... headers) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.timeout(Duration.ofSeconds(30))
-			.POST(HttpRequest.BodyPublishers.ofString(body));
-		for (int i = 0; i < headers.length; i += 2) {
-			request.header(headers[i], headers[i + 1]);
-		}
-		try {
-			return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private static String cacheStatus(HttpResponse<String> response) {

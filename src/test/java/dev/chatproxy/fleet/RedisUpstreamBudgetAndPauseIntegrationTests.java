@@ -3,13 +3,9 @@ package dev.chatproxy.fleet;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.ChatProxyApplication;
@@ -57,7 +53,7 @@ class RedisUpstreamBudgetAndPauseIntegrationTests {
 	private static final AtomicInteger attendees = new AtomicInteger();
 
 	/** The wall clock of every replica, which the test moves past a pause. */
-	private static final DrivenClock clock = new DrivenClock();
+	private static final SkewedClock clock = new SkewedClock(Duration.ZERO);
 
 	private static Replica first;
 
@@ -366,34 +362,6 @@ class RedisUpstreamBudgetAndPauseIntegrationTests {
 		@Bean
 		Clock pauseClock() {
 			return clock;
-		}
-
-	}
-
-	/**
-	 * The system's clock, moved forward by the test.
-	 */
-	static final class DrivenClock extends Clock {
-
-		private final AtomicLong offsetMillis = new AtomicLong();
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.now().plusMillis(this.offsetMillis.get());
-		}
-
-		void advance(Duration duration) {
-			this.offsetMillis.addAndGet(duration.toMillis());
 		}
 
 	}

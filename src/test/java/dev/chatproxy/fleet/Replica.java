@@ -1,9 +1,5 @@
 package dev.chatproxy.fleet;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -36,8 +32,6 @@ import static org.awaitility.Awaitility.await;
  * ports, in fleet mode against the test's Redis and in front of the test's WireMock.
  */
 final class Replica implements AutoCloseable {
-
-	private static final HttpClient http = HttpClient.newHttpClient();
 
 	private final ConfigurableApplicationContext context;
 
@@ -163,23 +157,11 @@ final class Replica implements AutoCloseable {
 
 	/** Posts a JSON body to the replica's application port. */
 	HttpResponse<String> post(String path, String json, String... headers) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.timeout(Duration.ofSeconds(60))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json));
-		for (int i = 0; i < headers.length; i += 2) {
-			request.header(headers[i], headers[i + 1]);
-		}
-		try {
-			return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		String[] all = new String[headers.length + 2];
+		all[0] = "Content-Type";
+		all[1] = "application/json";
+		System.arraycopy(headers, 0, all, 2, headers.length);
+		return this.api.post(path, HttpRequest.BodyPublishers.ofString(json), all);
 	}
 
 	ProxyClient management() {
