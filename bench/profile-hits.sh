@@ -25,7 +25,7 @@ for _ in $(seq 1 3000); do curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))
 url="http://127.0.0.1:$port/attendees/$attendee/chats?limit=1"
 curl -sf -o /dev/null "$url"
 echo "warm-up ${warmup} s: $(taskset -c 1 wrk -t1 -c64 -d"${warmup}s" -s bench/wrk/fixed.lua "$url" | grep RESULT)"
-"$jdk/bin/jcmd" "$proxy" JFR.start name=hits settings=profile filename="$PWD/$prefix.jfr" >/dev/null
+"$jdk/bin/jcmd" "$proxy" JFR.start name=hits settings=profile filename="$(realpath -m "$prefix.jfr")" >/dev/null
 echo "profiled ${seconds} s: $(taskset -c 1 wrk -t1 -c64 -d"${seconds}s" -s bench/wrk/fixed.lua "$url" | grep RESULT)" | tee "$prefix.load.txt"
 "$jdk/bin/jcmd" "$proxy" JFR.stop name=hits >/dev/null
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); jar $jar; $("$jdk/bin/java" -version 2>&1 | head -1)" >>"$prefix.load.txt"

@@ -82,10 +82,18 @@ public class PageCache {
 	 * @return the page, or {@code null} when the caller must {@link #fetch} it
 	 */
 	public @Nullable Served cached(PageKey key, PageLoader loader) {
+		CachedPage page = completed(this.pages.get(key));
+		long now = this.ticker.read();
+		if (page != null && page.isFreshAt(now)) {
+			// the hot path: no observation, and a span only in a trace that records
+			this.stats.recordHits(1);
+			this.tracing.localHit();
+			return served(page, CacheStatus.HIT, now);
+		}
 		Observation lookup = this.tracing.lookup();
 		Served served;
 		try {
-			served = cached(key, loader, lookup);
+			served = unlessFresh(page, now, key, loader, lookup);
 		}
 		catch (RuntimeException ex) {
 			this.tracing.failed(lookup, ex);
@@ -102,15 +110,21 @@ public class PageCache {
 
 	private @Nullable Served cached(PageKey key, PageLoader loader, Observation lookup) {
 		CachedPage page = completed(this.pages.get(key));
-		if (page == null) {
-			return null;
-		}
 		long now = this.ticker.read();
-		if (page.isFreshAt(now)) {
+		if (page != null && page.isFreshAt(now)) {
 			this.stats.recordHits(1);
 			return served(page, CacheStatus.HIT, now);
 		}
-		if (now - page.freshUntilNanos() >= this.revalidateNanos) {
+		return unlessFresh(page, now, key, loader, lookup);
+	}
+
+	/**
+	 * Answers a page that is not fresh: within the stale-while-revalidate window it is
+	 * served while one background fetch refreshes it, otherwise the caller must fetch.
+	 */
+	private @Nullable Served unlessFresh(@Nullable CachedPage page, long now, PageKey key, PageLoader loader,
+			Observation lookup) {
+		if (page == null || now - page.freshUntilNanos() >= this.revalidateNanos) {
 			return null;
 		}
 		this.stats.recordHits(1);
