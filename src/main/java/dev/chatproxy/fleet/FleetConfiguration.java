@@ -14,10 +14,12 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
@@ -101,9 +103,10 @@ class FleetConfiguration {
 	@Bean
 	RedisSharedTier redisSharedTier(SharedPageStore store, StringRedisTemplate redis, FleetChannels channels,
 			RedisBreaker breaker, ScheduledExecutorService fleetScheduler, PostpressProperties postpress,
-			MeterRegistry meters) {
+			MeterRegistry meters, ObjectProvider<Tracer> tracer) {
 		return new RedisSharedTier(store, new Leases(redis, postpress.responseTimeout()), channels, breaker,
-				fleetScheduler, postpress.responseTimeout(), postpress.deadline(), meters);
+				fleetScheduler, postpress.responseTimeout(), postpress.deadline(), meters,
+				new LeaseTracing(tracer.getIfAvailable(() -> Tracer.NOOP)));
 	}
 
 	@Bean

@@ -2,7 +2,6 @@ package dev.chatproxy.fleet;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +9,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import dev.chatproxy.cache.CachedPage;
@@ -18,6 +18,7 @@ import dev.chatproxy.cache.PageKey;
 import dev.chatproxy.cache.SharedTier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,13 +56,17 @@ class RedisSharedTier implements SharedTier {
 
 	private final Counter errors;
 
+	private final LeaseTracing tracing;
+
 	private final ConcurrentMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
 	private volatile @Nullable Changes changes;
 
 	RedisSharedTier(SharedPageStore store, Leases leases, FleetChannels channels, RedisBreaker breaker,
-			ScheduledExecutorService scheduler, Duration lease, Duration waitLimit, MeterRegistry meters) {
+			ScheduledExecutorService scheduler, Duration lease, Duration waitLimit, MeterRegistry meters,
+			LeaseTracing tracing) {
 		this.store = store;
+		this.tracing = tracing;
 		this.leases = leases;
 		this.channels = channels;
 		this.breaker = breaker;
@@ -90,7 +95,7 @@ class RedisSharedTier implements SharedTier {
 	@Override
 	public CompletableFuture<Loaded> load(PageKey key, Supplier<CompletableFuture<CachedPage>> upstream) {
 		String hash = key.digest();
-		String token = UUID.randomUUID().toString();
+		String token = this.tracing.token();
 		// a page stored since shortly before this load is its answer (the caller's local
 		// and shared misses came a moment earlier): Redis tells when that is, on its
 		// clock
@@ -232,6 +237,8 @@ class RedisSharedTier implements SharedTier {
 
 		private boolean handedOver;
 
+		private final AtomicReference<@Nullable Span> span = new AtomicReference<>();
+
 		Waiter(PageKey key, String hash, String token, String awaited, long storedSince,
 				Supplier<CompletableFuture<CachedPage>> upstream) {
 			this.key = key;
@@ -244,10 +251,12 @@ class RedisSharedTier implements SharedTier {
 		}
 
 		CompletableFuture<Loaded> start() {
+			this.span.set(RedisSharedTier.this.tracing.waiting(this.awaited));
 			RedisSharedTier.this.waiters.computeIfAbsent(this.hash, (hash) -> ConcurrentHashMap.newKeySet()).add(this);
 			ScheduledFuture<?> polling = RedisSharedTier.this.scheduler.scheduleWithFixedDelay(this::poll,
 					POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
 			this.result.whenComplete((loaded, error) -> {
+				waited((error != null) ? "error" : "filled");
 				polling.cancel(false);
 				RedisSharedTier.this.waiters.computeIfPresent(this.hash, (hash, waiting) -> {
 					waiting.remove(this);
@@ -262,6 +271,7 @@ class RedisSharedTier implements SharedTier {
 				return;
 			}
 			if (System.nanoTime() - this.deadlineNanos > 0) {
+				waited("timeout");
 				this.result.completeExceptionally(new SharedFetchTimeout());
 				return;
 			}
@@ -274,6 +284,7 @@ class RedisSharedTier implements SharedTier {
 					filled();
 				}
 				else if (answer.equals(this.token)) {
+					waited("taken-over");
 					handOver(lead(this.key, this.hash, this.token, this.upstream));
 				}
 				else {
@@ -281,6 +292,7 @@ class RedisSharedTier implements SharedTier {
 				}
 			}
 			catch (SharedTierUnavailable ex) {
+				waited("alone");
 				handOver(alone(this.upstream));
 			}
 		}
@@ -294,6 +306,11 @@ class RedisSharedTier implements SharedTier {
 				// stored and gone already (purged): wait for, or become, the next holder
 				this.awaited = "";
 			}
+		}
+
+		/** Ends the wait's span, once, with how the wait ended. */
+		private void waited(String result) {
+			LeaseTracing.waited(this.span.getAndSet(null), result);
 		}
 
 		private void handOver(CompletableFuture<Loaded> load) {

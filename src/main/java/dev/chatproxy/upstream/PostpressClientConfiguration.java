@@ -10,6 +10,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
@@ -62,14 +63,14 @@ class PostpressClientConfiguration {
 	@Bean
 	UpstreamAdmission upstreamAdmission(PostpressProperties properties, ObjectProvider<UpstreamBudget> fleetBudget,
 			ObjectProvider<UpstreamPause> fleetPause, ObjectProvider<TimeMeter> budgetClock,
-			ObjectProvider<Clock> clock, MeterRegistry meters) {
+			ObjectProvider<Clock> clock, MeterRegistry meters, ObjectProvider<ObservationRegistry> observations) {
 		UpstreamBudget budget = fleetBudget.getIfAvailable(
 				() -> properties.rateLimit().enabled()
 						? new LocalUpstreamBudget(properties.rateLimit(),
 								budgetClock.getIfAvailable(() -> TimeMeter.SYSTEM_NANOTIME))
 						: UpstreamBudget.UNLIMITED);
 		return new UpstreamAdmission(budget, fleetPause.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC),
-				meters);
+				meters, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
 	/**

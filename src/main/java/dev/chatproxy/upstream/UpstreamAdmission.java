@@ -5,8 +5,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
+import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -15,9 +19,19 @@ import org.springframework.http.HttpStatus;
 /**
  * What each attempt passes before it may call postpress: the fleet's pause after a 429,
  * then the budget. Neither waits: an attempt that may not go fails at once, so that no
- * caller queues towards {@code postpress.deadline} and the cache can answer stale.
+ * caller queues towards {@code postpress.deadline} and the cache can answer stale. Each
+ * check is observed ({@value #ADMISSION}, span {@code upstream admission}) with its
+ * {@value #RESULT}: {@code admitted}, {@code throttled} (the budget was spent),
+ * {@code paused} (the 429 pause) or {@code error}; in fleet mode the budget's Redis call
+ * is part of it.
  */
 class UpstreamAdmission {
+
+	/** Observation of one attempt's admission. */
+	static final String ADMISSION = "chatproxy.upstream.admission";
+
+	/** How an attempt's admission ended. */
+	static final String RESULT = "chatproxy.upstream.admission";
 
 	private final UpstreamBudget budget;
 
@@ -29,7 +43,15 @@ class UpstreamAdmission {
 
 	private final Counter paused;
 
+	private final ObservationRegistry observations;
+
 	UpstreamAdmission(UpstreamBudget budget, @Nullable UpstreamPause pause, Clock clock, MeterRegistry meters) {
+		this(budget, pause, clock, meters, ObservationRegistry.NOOP);
+	}
+
+	UpstreamAdmission(UpstreamBudget budget, @Nullable UpstreamPause pause, Clock clock, MeterRegistry meters,
+			ObservationRegistry observations) {
+		this.observations = observations;
 		this.budget = budget;
 		this.pause = pause;
 		this.clock = clock;
@@ -47,6 +69,30 @@ class UpstreamAdmission {
 	 * {@link UpstreamPauseInForce} or {@link UpstreamUnavailable}
 	 */
 	Mono<Void> admit() {
+		return Mono.deferContextual((context) -> {
+			// a child of the fetch, whose observation the caller captured in the context
+			Observation admission = Observation.createNotStarted(ADMISSION, this.observations)
+				.contextualName("upstream admission")
+				.parentObservation(context.getOrDefault(ObservationThreadLocalAccessor.KEY, null))
+				.start();
+			return check().doOnSuccess((admitted) -> stop(admission, "admitted"))
+				.doOnError((ex) -> stop(admission, result(ex)))
+				.doOnCancel(() -> stop(admission, "cancelled"));
+		});
+	}
+
+	private static void stop(Observation admission, String result) {
+		admission.lowCardinalityKeyValue(KeyValue.of(RESULT, result)).stop();
+	}
+
+	private static String result(Throwable error) {
+		if (error instanceof UpstreamPauseInForce) {
+			return "paused";
+		}
+		return (error instanceof UpstreamUnavailable) ? "throttled" : "error";
+	}
+
+	private Mono<Void> check() {
 		return Mono.defer(() -> {
 			UpstreamPause.Pause current = (this.pause != null) ? this.pause.current() : null;
 			if (current != null) {

@@ -6,9 +6,11 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.chatproxy.cache.PageKey;
 import dev.chatproxy.support.OtlpReceiver;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.RedisServer;
+import dev.chatproxy.upstream.ChatsQuery;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import org.junit.jupiter.api.AfterAll;
@@ -52,16 +54,8 @@ class FleetTracingIntegrationTests {
 
 	@Test
 	void missInFleetModeHasItsRedisCommandsAndUpstreamCallInTheCallersTrace() {
-		postpress.resetAll();
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
-		// a first request warms the replica up: on a busy machine its first attempt may
-		// time
-		// out
-		await("a warmed-up replica").atMost(Duration.ofSeconds(90))
-			.until(() -> replica.get("/attendees/att_warm_up/chats").statusCode() == 200);
-		postpress.resetRequests();
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		String traceId = "%016x%016x".formatted(random.nextLong(), random.nextLong());
+		warmUp();
+		String traceId = id(32);
 
 		assertThat(replica
 			.get("/attendees/att_fleet_traced/chats", "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01",
@@ -100,6 +94,64 @@ class FleetTracingIntegrationTests {
 		assertThat(OtlpReceiver.attribute(lookup, "cache.result")).isEqualTo("miss");
 		assertThat(collector.requests()).allSatisfy((request) -> assertThat(request.toString())
 			.doesNotContain(Postpress.API_KEY, "not.a.token", "att_fleet_traced"));
+	}
+
+	@Test
+	void missWaitingForAnotherReplicasFetchLinksToThatFetchsSpan() {
+		warmUp();
+		String attendee = "att_fleet_waiter";
+		String digest = PageKey
+			.of(new ChatsQuery(List.of(attendee), null, null, null, ChatsQuery.DEFAULT_LIMIT, List.of()))
+			.digest();
+		// another replica's fetch, in a sampled trace of its own, holds the page's lease
+		// and dies: this replica waits for it, then takes the lease over
+		String holderTrace = id(32);
+		String holderSpan = id(16);
+		redis.command("SET", Leases.leaseKey(digest), "dead-holder;" + holderTrace + "-" + holderSpan, "PX", "1500");
+		String traceId = id(32);
+
+		assertThat(replica
+			.get("/attendees/" + attendee + "/chats", "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+			.statusCode()).isEqualTo(200);
+
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> collector.trace(traceId)
+				.stream()
+				.anyMatch((span) -> span.getKind() == SpanKind.SPAN_KIND_SERVER));
+		List<Span> trace = collector.trace(traceId);
+		Span fetch = only(trace, "cache fetch");
+		Span wait = only(trace, "fleet lease wait");
+		assertThat(wait.getParentSpanId()).isEqualTo(fetch.getSpanId());
+		assertThat(OtlpReceiver.attribute(wait, "fleet.lease.result")).isEqualTo("taken-over");
+		assertThat(wait.getLinksList()).singleElement().satisfies((link) -> {
+			assertThat(OtlpReceiver.hex(link.getTraceId().toByteArray())).isEqualTo(holderTrace);
+			assertThat(OtlpReceiver.hex(link.getSpanId().toByteArray())).isEqualTo(holderSpan);
+		});
+		// the attempts came once the wait was over, under the same fetch
+		assertThat(trace).filteredOn((span) -> span.getName().equals("http get")).isNotEmpty().allSatisfy((attempt) -> {
+			assertThat(attempt.getParentSpanId()).isEqualTo(fetch.getSpanId());
+			assertThat(attempt.getStartTimeUnixNano()).isGreaterThanOrEqualTo(wait.getEndTimeUnixNano());
+		});
+		assertThat(postpress.findAll(WireMock.anyRequestedFor(WireMock.anyUrl()))).singleElement()
+			.satisfies((call) -> assertThat(call.getHeader("traceparent")).startsWith("00-" + traceId + "-"));
+	}
+
+	/** A first request warms the replica up: on a busy machine its first may time out. */
+	private static void warmUp() {
+		postpress.resetAll();
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null)));
+		await("a warmed-up replica").atMost(Duration.ofSeconds(90))
+			.until(() -> replica.get("/attendees/att_warm_up/chats").statusCode() == 200);
+		postpress.resetRequests();
+	}
+
+	private static String id(int hexDigits) {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		StringBuilder id = new StringBuilder(hexDigits);
+		while (id.length() < hexDigits) {
+			id.append("%016x".formatted(random.nextLong()));
+		}
+		return id.substring(0, hexDigits);
 	}
 
 	private static Span only(List<Span> trace, String name) {

@@ -138,6 +138,11 @@ class TracingIntegrationTests {
 		assertThat(attempt.getParentSpanId()).isEqualTo(fetch.getSpanId());
 		assertThat(SpanRecorder.attribute(attempt, "chatproxy.upstream.attempt")).isEqualTo("1");
 		assertThat(SpanRecorder.attribute(attempt, "status")).isEqualTo("200");
+		// the pause and budget were asked before the attempt, under the same fetch
+		SpanData admission = only(trace, (span) -> span.getName().equals("upstream admission"));
+		assertThat(admission.getParentSpanId()).isEqualTo(fetch.getSpanId());
+		assertThat(SpanRecorder.attribute(admission, "chatproxy.upstream.admission")).isEqualTo("admitted");
+		assertThat(admission.getEndEpochNanos()).isLessThanOrEqualTo(attempt.getStartEpochNanos());
 		// the upstream's span is the parent postpress was told of
 		assertThat(upstreamTraceparents().get(0)).isEqualTo("00-" + traceId + "-" + attempt.getSpanId() + "-01");
 	}
@@ -162,6 +167,13 @@ class TracingIntegrationTests {
 			.containsExactly("503", "503", "200");
 		assertThat(SpanRecorder.attribute(attempts.get(0), "http.response.header.retry-after")).isEqualTo("0");
 		assertThat(attempts).allSatisfy((span) -> assertThat(span.getParentSpanId()).isEqualTo(fetch.getSpanId()));
+		// each attempt was admitted on its own (pause and budget asked again)
+		assertThat(trace).filteredOn((span) -> span.getName().equals("upstream admission"))
+			.hasSize(3)
+			.allSatisfy((span) -> {
+				assertThat(span.getParentSpanId()).isEqualTo(fetch.getSpanId());
+				assertThat(SpanRecorder.attribute(span, "chatproxy.upstream.admission")).isEqualTo("admitted");
+			});
 		List<String> sent = upstreamTraceparents();
 		assertThat(sent).hasSize(3);
 		assertThat(sent).allSatisfy((traceparent) -> assertThat(traceparent).startsWith("00-" + traceId + "-"));
