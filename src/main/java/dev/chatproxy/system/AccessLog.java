@@ -1,6 +1,7 @@
 package dev.chatproxy.system;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import ch.qos.logback.classic.LoggerContext;
 import io.micrometer.tracing.Span;
@@ -22,7 +23,9 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * latency, cache status and (through the logging context) request id and trace ids. Query
  * strings are left out: they carry cursors and account ids. Lines are written by a
  * background thread (see {@link AsyncAccessLogAppender}), so that logging never
- * serializes the requests.
+ * serializes the requests. With {@code proxy.access-log.hit-sampling} N above 1, one
+ * cache hit in N gets its line (misses, stale answers and errors always do), so that a
+ * busy replica's log stays small.
  */
 class AccessLog extends OncePerRequestFilter {
 
@@ -38,6 +41,14 @@ class AccessLog extends OncePerRequestFilter {
 	private static final String STARTED_AT = AccessLog.class.getName() + ".startedAt";
 
 	private volatile @Nullable AsyncAccessLogAppender appender;
+
+	private final int hitSampling;
+
+	private final AtomicLong hits = new AtomicLong();
+
+	AccessLog(int hitSampling) {
+		this.hitSampling = hitSampling;
+	}
 
 	@Override
 	protected void initFilterBean() {
@@ -71,9 +82,9 @@ class AccessLog extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 		}
 		finally {
-			if (!request.isAsyncStarted() && logger.isInfoEnabled()) {
+			String cacheStatus = response.getHeader("Cache-Status");
+			if (!request.isAsyncStarted() && logger.isInfoEnabled() && logged(response.getStatus(), cacheStatus)) {
 				long micros = (System.nanoTime() - (long) request.getAttribute(STARTED_AT)) / 1000;
-				String cacheStatus = response.getHeader("Cache-Status");
 				String millis = millis(micros);
 				boolean traced = traced(request);
 				logger.atInfo()
@@ -90,6 +101,17 @@ class AccessLog extends OncePerRequestFilter {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Whether this request gets its line: always, but for all cache hits but one in
+	 * {@code hitSampling}.
+	 */
+	private boolean logged(int status, @Nullable String cacheStatus) {
+		if (this.hitSampling == 1 || status >= 400 || cacheStatus == null || !cacheStatus.contains("; hit")) {
+			return true;
+		}
+		return this.hits.getAndIncrement() % this.hitSampling == 0;
 	}
 
 	/**

@@ -35,8 +35,9 @@ class WebConfiguration {
 	}
 
 	@Bean
-	FilterRegistrationBean<AccessLog> accessLog() {
-		FilterRegistrationBean<AccessLog> registration = new FilterRegistrationBean<>(new AccessLog());
+	FilterRegistrationBean<AccessLog> accessLog(AccessLogProperties properties) {
+		FilterRegistrationBean<AccessLog> registration = new FilterRegistrationBean<>(
+				new AccessLog(properties.hitSampling()));
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
 		return registration;
 	}
