@@ -33,6 +33,7 @@ import dev.chatproxy.cache.PagesInvalidated;
 import dev.chatproxy.cache.SharedTier;
 import dev.chatproxy.cache.SharedTier.Loaded;
 import dev.chatproxy.support.Burst;
+import dev.chatproxy.support.FleetRedis;
 import dev.chatproxy.support.ManualTicker;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.PrometheusScrape;
@@ -81,8 +82,9 @@ import static org.awaitility.Awaitility.await;
  * (replicas) in front of the JVM's one fake postpress. Each nested class starts its own
  * {@code redis-server} and replicas and stops them when it ends; this class holds none,
  * so that no two Redis extensions meet in one class hierarchy (a nested class runs its
- * enclosing class' extensions again). The Sentinel, Cluster, TLS and clock-skew set-ups
- * have classes of their own ({@link FleetTopologyRules}).
+ * enclosing class' extensions again). The Sentinel, Cluster and TLS set-ups have classes
+ * of their own; they and {@link WithClocksEightySecondsApart} run the
+ * {@link FleetTopologyRules}.
  */
 class FleetIntegrationTests {
 
@@ -1005,6 +1007,105 @@ class FleetIntegrationTests {
 				.contains("spring.data.redis.masterreplica.nodes")
 				.contains("spring.data.redis.sentinel.master")
 				.contains("spring.data.redis.cluster.nodes");
+		}
+
+	}
+
+	/**
+	 * Two replicas whose wall clocks are 80 seconds apart, more than a page's whole life,
+	 * on one standalone Redis: every rule of section 9 holds, because every age and time
+	 * left in Redis is on Redis' clock and every pause crosses replicas as the time it
+	 * has left.
+	 */
+	@Nested
+	class WithClocksEightySecondsApart extends FleetTopologyRules {
+
+		@RegisterExtension
+		static RedisServer server = new RedisServer();
+
+		private static final FleetRedis redis = new FleetRedis() {
+
+			@Override
+			public List<String> springProperties() {
+				return List.of("spring.data.redis.url=" + server.url());
+			}
+
+			@Override
+			public List<String> keys() {
+				return server.keys();
+			}
+
+			@Override
+			public void flushAll() {
+				server.flushAll();
+			}
+
+			@Override
+			public String command(String... command) {
+				return server.command(command);
+			}
+
+		};
+
+		@Override
+		FleetRedis redis() {
+			return redis;
+		}
+
+		@Override
+		List<Duration> clockOffsets() {
+			return List.of(Duration.ofSeconds(-40), Duration.ofSeconds(40));
+		}
+
+		@Test
+		void aPageStoredByTheReplicaAheadIsFreshForTheOneBehind() {
+			String chats = chats(nextAttendee());
+			assertThat(replica(1).get(chats).statusCode()).isEqualTo(200);
+
+			assertThat(replica(0).get(chats).headers().firstValue("Cache-Status"))
+				.hasValueSatisfying((status) -> assertThat(status).matches("chat-proxy; hit; ttl=(29|30)"));
+			assertThat(upstreamCalls()).isEqualTo(1);
+		}
+
+		@Test
+		void aPageJustStoredByTheReplicaBehindAnswersTheLoadOfTheOneAhead() {
+			PageKey key = new PageKey("attendee_id=att_skew&limit=100", List.of("att_skew"), List.of());
+			shared(0).load(key, () -> CompletableFuture.completedFuture(page("stored behind"))).join();
+			AtomicInteger calls = new AtomicInteger();
+
+			Loaded loaded = shared(1).load(key, () -> {
+				calls.incrementAndGet();
+				return CompletableFuture.completedFuture(page("fetched again"));
+			}).orTimeout(10, TimeUnit.SECONDS).join();
+
+			assertThat(calls).hasValue(0);
+			assertThat(loaded.collapsed()).isTrue();
+			assertThat(new String(loaded.page().body(), StandardCharsets.UTF_8)).isEqualTo("stored behind");
+		}
+
+		@Test
+		void aSharedPageKeepsItsAgeWhicheverReplicaReadsIt() {
+			PageKey key = new PageKey("attendee_id=att_age&limit=100", List.of("att_age"), List.of());
+			shared(0).load(key, () -> CompletableFuture.completedFuture(page("aged"))).join();
+
+			for (int i = 0; i < 2; i++) {
+				CachedPage read = shared(i).get(key).join();
+				long now = Ticker.systemTicker().read();
+				assertThat(read).isNotNull();
+				assertThat(now - read.storedAtNanos()).isBetween(0L, Duration.ofSeconds(5).toNanos());
+				assertThat(read.freshUntilNanos() - now).isBetween(Duration.ofSeconds(25).toNanos(),
+						Duration.ofSeconds(30).toNanos());
+			}
+		}
+
+		private SharedTier shared(int replica) {
+			return replica(replica).bean(SharedTier.class);
+		}
+
+		private static CachedPage page(String body) {
+			long now = Ticker.systemTicker().read();
+			return CachedPage.of(new ChatList(body.getBytes(StandardCharsets.UTF_8), Set.of("chat_a"), Set.of("acc_1")),
+					now, now + Duration.ofSeconds(30).toNanos());
 		}
 
 	}
