@@ -1,6 +1,9 @@
 -- A new cache key on every request: PATH?limit=LIMIT&before=<a distinct millisecond after
 -- EPOCH>, so that every request through the proxy is a miss. Arguments after "--":
--- PATH LIMIT EPOCH [API_KEY]. Prints one machine-readable RESULT line at the end.
+-- PATH LIMIT EPOCH [API_KEY]. Prints one machine-readable RESULT line at the end (fixed.lua's done,
+-- loaded from beside this script).
+dofile((debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "") .. "fixed.lua")
+
 local path, limit, epoch
 local counter = 0
 
@@ -16,11 +19,4 @@ request = function()
   local seconds = epoch + math.floor(counter / 1000)
   local before = os.date("!%Y-%m-%dT%H:%M:%S", seconds) .. string.format(".%03dZ", counter % 1000)
   return wrk.format("GET", path .. "?limit=" .. limit .. "&before=" .. before)
-end
-
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p99_us=%d max_us=%d non2xx=%d errors=%d\n",
-    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), latency.max, summary.errors.status, errors))
 end

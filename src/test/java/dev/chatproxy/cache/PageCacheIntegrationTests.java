@@ -4,6 +4,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
@@ -11,13 +12,20 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.chatproxy.support.CacheAssertions;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.PrometheusScrape;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.UpstreamGate;
+import dev.chatproxy.upstream.ChatList;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,9 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.TestPropertySource;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.caffeine.CaffeineCache;
+import org.springframework.test.context.NestedTestConfiguration;
+import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -40,7 +49,7 @@ import static org.awaitility.Awaitility.await;
  * on random ports, a fake postpress over HTTP, and a cache clock the tests move.
  */
 // stale-while-revalidate off: the expiry and stale-if-error tests here predate it; it is
-// tested in StaleWhileRevalidateIntegrationTests
+// tested in StaleWhileRevalidate below
 @ProxyIntegrationTest
 @TestPropertySource(properties = "proxy.cache.stale-while-revalidate=0")
 class PageCacheIntegrationTests {
@@ -174,21 +183,16 @@ class PageCacheIntegrationTests {
 	@ParameterizedTest
 	@ValueSource(ints = { 500, 503, 504 })
 	void servesStaleCopyWhenUpstreamFailsWithinTheStaleTtl(int status) {
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
-		this.proxy.get("/attendees/a/chats");
 		double staleBefore = this.proxy.meters()
 			.get("chatproxy.cache.stale.served")
 			.tag("cache", "chats")
 			.counter()
 			.count();
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(status, "errors/unexpected_error")));
-		this.proxy.ticker().advance(Duration.ofSeconds(45));
+		storeOldPageThenAnswer(Postpress.error(status, "errors/unexpected_error"), Duration.ofSeconds(45));
 
 		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
 
-		assertThat(stale.statusCode()).isEqualTo(200);
-		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
-		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-15; detail=stale-if-error");
+		CacheAssertions.assertStaleIfError(stale, Postpress.pageJson(1, "old"), 15);
 		assertThat(stale.headers().firstValue("Age")).hasValue("45");
 		assertThat(stale.headers().firstValue("Cache-Control")).hasValue("private, max-age=0");
 		assertThat(this.proxy.meters().get("chatproxy.cache.stale.served").tag("cache", "chats").counter().count())
@@ -198,16 +202,11 @@ class PageCacheIntegrationTests {
 
 	@Test
 	void servesStaleCopyWhenUpstreamIsUnreachable() {
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
-		this.proxy.get("/attendees/a/chats");
-		postpress.stubFor(Postpress.chats().willReturn(WireMock.aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-		this.proxy.ticker().advance(Duration.ofSeconds(60));
+		storeOldPageThenAnswer(WireMock.aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), Duration.ofSeconds(60));
 
 		HttpResponse<String> stale = this.proxy.get("/attendees/a/chats");
 
-		assertThat(stale.statusCode()).isEqualTo(200);
-		assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
-		assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-30; detail=stale-if-error");
+		CacheAssertions.assertStaleIfError(stale, Postpress.pageJson(1, "old"), 30);
 	}
 
 	@Test
@@ -232,10 +231,7 @@ class PageCacheIntegrationTests {
 	@CsvSource({ "404, errors/resource_not_found", "429, errors/too_many_requests",
 			"403, errors/insufficient_permissions" })
 	void refusalsAreAnsweredAsSuchDespiteAStaleCopy(int status, String type) {
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
-		this.proxy.get("/attendees/a/chats");
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(status, type)));
-		this.proxy.ticker().advance(Duration.ofSeconds(45));
+		storeOldPageThenAnswer(Postpress.error(status, type), Duration.ofSeconds(45));
 
 		HttpResponse<String> refused = this.proxy.get("/attendees/a/chats");
 
@@ -246,10 +242,7 @@ class PageCacheIntegrationTests {
 
 	@Test
 	void staleCopyIsNotExtendedByServingIt() {
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
-		this.proxy.get("/attendees/a/chats");
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
-		this.proxy.ticker().advance(Duration.ofMinutes(5));
+		storeOldPageThenAnswer(Postpress.error(500, "errors/unexpected_error"), Duration.ofMinutes(5));
 		assertThat(cacheStatus(this.proxy.get("/attendees/a/chats"))).endsWith("detail=stale-if-error");
 		this.circuitBreakers.circuitBreaker("postpress").reset();
 
@@ -262,10 +255,8 @@ class PageCacheIntegrationTests {
 
 	@Test
 	void answersTheErrorOncePastTtlPlusStaleTtl() {
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
-		this.proxy.get("/attendees/a/chats");
-		postpress.stubFor(Postpress.chats().willReturn(Postpress.error(500, "errors/unexpected_error")));
-		this.proxy.ticker().advance(Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
+		storeOldPageThenAnswer(Postpress.error(500, "errors/unexpected_error"),
+				Duration.ofSeconds(30).plus(Duration.ofMinutes(10)));
 
 		HttpResponse<String> error = this.proxy.get("/attendees/a/chats");
 
@@ -402,6 +393,17 @@ class PageCacheIntegrationTests {
 		assertThat(cacheStatus(healed)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
 	}
 
+	/**
+	 * Stores attendee a's page (one chat, cursor "old"), then has postpress give another
+	 * answer and moves the cache clock.
+	 */
+	private void storeOldPageThenAnswer(ResponseDefinitionBuilder answer, Duration later) {
+		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(1, "old")));
+		this.proxy.get("/attendees/a/chats");
+		postpress.stubFor(Postpress.chats().willReturn(answer));
+		this.proxy.ticker().advance(later);
+	}
+
 	private static int upstreamCalls() {
 		return postpress.findAll(getRequestedFor(urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/.*"))).size();
 	}
@@ -417,6 +419,220 @@ class PageCacheIntegrationTests {
 		PrometheusScrape scrape = this.proxy.scrape();
 		assertThat(scrape.has(name, labels)).as("series %s%s in the scrape", name, List.of(labels)).isTrue();
 		return scrape.sum(name, labels);
+	}
+
+	/**
+	 * Stale-while-revalidate and "a stale copy is never held by retries" (CONTRACT.md
+	 * sections 4 and 6), end to end: the whole application on random ports, a fake
+	 * postpress over HTTP, and a cache clock the tests move (default window of 30 s after
+	 * a 30 s TTL).
+	 */
+	@ProxyIntegrationTest
+	@TestMethodOrder(MethodOrderer.Random.class)
+	@Nested
+	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
+	class StaleWhileRevalidate {
+
+		private static final AtomicInteger attendees = new AtomicInteger();
+
+		/**
+		 * An attendee of this test's own: a background retry or refresh another test left
+		 * running stores and counts under its own key, never this one's.
+		 */
+		private final String attendee = "swr-" + attendees.incrementAndGet();
+
+		private final String path = "/attendees/" + this.attendee + "/chats";
+
+		private static final WireMockServer postpress = Postpress.server();
+
+		@Autowired
+		ProxyClient proxy;
+
+		@AfterEach
+		void letBackgroundFetchesEnd() {
+			this.proxy.awaitNoFetchInFlight();
+		}
+
+		@Test
+		void expiredPageIsAnsweredAtOnceWithHeadersConsistentWithItsAge() {
+			storeOldPageAndExpireItAsPostpressHasANewOne(Duration.ofSeconds(40));
+
+			HttpResponse<String> stale = this.proxy.get(this.path);
+
+			assertThat(stale.statusCode()).isEqualTo(200);
+			assertThat(stale.body()).isEqualTo(Postpress.pageJson(1, "old"));
+			assertThat(cacheStatus(stale)).isEqualTo("chat-proxy; hit; ttl=-10; detail=stale-while-revalidate");
+			assertThat(stale.headers().firstValue("Age")).hasValue("40");
+			assertThat(stale.headers().firstValue("Cache-Control")).hasValue("private, max-age=0");
+			assertThat(stale.headers().firstValue("ETag"))
+				.hasValue(CachedPage.of(ChatList.read(Postpress.pageJson(1, "old").getBytes()), 0, 0).etag());
+			awaitPage(2, "new");
+		}
+
+		@Test
+		void concurrentRequestsForAnExpiredPageMakeOneBackgroundUpstreamCall() throws Exception {
+			storePage(1, "old");
+			// held until every request below has been answered: the refresh is in flight
+			// throughout, however slow the machine
+			UpstreamGate gate = Postpress.hold(Postpress.chats(), Postpress.page(2, "new"));
+			this.proxy.ticker().advance(Duration.ofSeconds(31));
+			double served = count("chatproxy.cache.stale.revalidate.served");
+			double started = count("chatproxy.cache.refreshes", "result", "started");
+			double succeeded = count("chatproxy.cache.refreshes", "result", "succeeded");
+
+			List<HttpResponse<String>> responses;
+			try {
+				// the burst opens the gate once its requests are in flight: held until
+				// all 20 were answered from the expired page
+				responses = this.proxy.burst(20, this.path, () -> await().atMost(Duration.ofSeconds(30))
+					.until(() -> count("chatproxy.cache.stale.revalidate.served") >= served + 20));
+			}
+			finally {
+				gate.release();
+			}
+
+			assertThat(responses).allSatisfy((response) -> {
+				assertThat(response.statusCode()).isEqualTo(200);
+				assertThat(response.body()).isEqualTo(Postpress.pageJson(1, "old"));
+				assertThat(cacheStatus(response)).isEqualTo("chat-proxy; hit; ttl=-1; detail=stale-while-revalidate");
+			});
+			assertThat(count("chatproxy.cache.stale.revalidate.served")).isEqualTo(served + 20);
+			assertThat(count("chatproxy.cache.refreshes", "result", "started")).isEqualTo(started + 1);
+			awaitPage(2, "new");
+			assertThat(upstreamCalls()).as("one refresh").isEqualTo(1);
+			assertThat(count("chatproxy.cache.refreshes", "result", "succeeded")).isEqualTo(succeeded + 1);
+		}
+
+		@Test
+		void failedRefreshKeepsTheOldPageForStaleIfError() {
+			answerStaleWhileARefreshFails(Postpress.error(500, "errors/unexpected_error"));
+			HttpResponse<String> again = this.proxy.get(this.path);
+			assertThat(again.body()).isEqualTo(Postpress.pageJson(1, "old"));
+			assertThat(cacheStatus(again)).endsWith("detail=stale-while-revalidate");
+			letBackgroundFetchesEnd();
+
+			this.proxy.ticker().advance(Duration.ofSeconds(60));
+			HttpResponse<String> pastTheWindow = this.proxy.get(this.path);
+
+			CacheAssertions.assertStaleIfError(pastTheWindow, Postpress.pageJson(1, "old"), 65);
+		}
+
+		@Test
+		void refreshRefusedByPostpressDropsThePage() {
+			answerStaleWhileARefreshFails(Postpress.error(404, "errors/resource_not_found"));
+			// the refresh is counted failed a moment before the page is dropped
+			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+				HttpResponse<String> refused = this.proxy.get(this.path);
+				assertThat(refused.statusCode()).isEqualTo(404);
+				assertThat(refused.headers().firstValue("Cache-Status")).isEmpty();
+			});
+		}
+
+		@Test
+		void noCacheWaitsForAFreshPage() {
+			storeOldPageAndExpireItAsPostpressHasANewOne(Duration.ofSeconds(35));
+
+			HttpResponse<String> refreshed = this.proxy.get(this.path, "Cache-Control", "no-cache");
+
+			assertThat(refreshed.body()).isEqualTo(Postpress.pageJson(2, "new"));
+			assertThat(cacheStatus(refreshed)).isEqualTo("chat-proxy; fwd=request; stored");
+			assertThat(upstreamCalls()).isEqualTo(1);
+		}
+
+		@Test
+		void pastTheWindowCallersWaitForTheUpstream() {
+			storeOldPageAndExpireItAsPostpressHasANewOne(Duration.ofSeconds(60));
+
+			HttpResponse<String> refetched = this.proxy.get(this.path);
+
+			assertThat(refetched.body()).isEqualTo(Postpress.pageJson(2, "new"));
+			assertThat(cacheStatus(refetched)).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+		}
+
+		@Test
+		void staleCopyIsAnsweredAsSoonAsTheFirstAttemptFailsAndTheRetryRefreshesTheCache() {
+			storePage(1, "old");
+			postpress.stubFor(Postpress.chats()
+				.inScenario("retry")
+				.whenScenarioStateIs(Scenario.STARTED)
+				.willReturn(Postpress.error(503, "errors/service_unavailable").withHeader("Retry-After", "5"))
+				.willSetStateTo("recovered"));
+			// the second attempt is held until the stale answer is in: it is answered
+			// first, whatever the machine's load
+			UpstreamGate gate = Postpress.hold(Postpress.chats().inScenario("retry").whenScenarioStateIs("recovered"),
+					Postpress.page(2, "new"));
+			this.proxy.ticker().advance(Duration.ofSeconds(90));
+
+			HttpResponse<String> stale;
+			try {
+				stale = this.proxy.get(this.path);
+			}
+			finally {
+				gate.release();
+			}
+
+			CacheAssertions.assertStaleIfError(stale, Postpress.pageJson(1, "old"), 60);
+			awaitPage(2, "new");
+			assertThat(upstreamCalls()).isEqualTo(2);
+		}
+
+		/**
+		 * Stores page "old", has postpress answer page "new" from then on, and moves the
+		 * cache clock past the old page's TTL.
+		 */
+		private void storeOldPageAndExpireItAsPostpressHasANewOne(Duration later) {
+			storePage(1, "old");
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, "new")));
+			this.proxy.ticker().advance(later);
+		}
+
+		private void storePage(int items, String cursor) {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(items, cursor)));
+			assertThat(cacheStatus(this.proxy.get(this.path))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+			postpress.resetAll();
+		}
+
+		/**
+		 * Stores a page, lets it expire into the stale-while-revalidate window, and waits
+		 * until the refresh its stale answer started has failed with the given answer.
+		 */
+		private void answerStaleWhileARefreshFails(ResponseDefinitionBuilder failure) {
+			storePage(1, "old");
+			postpress.stubFor(Postpress.chats().willReturn(failure));
+			this.proxy.ticker().advance(Duration.ofSeconds(35));
+			double failed = count("chatproxy.cache.refreshes", "result", "failed");
+
+			assertThat(cacheStatus(this.proxy.get(this.path))).endsWith("detail=stale-while-revalidate");
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> count("chatproxy.cache.refreshes", "result", "failed") == failed + 1);
+		}
+
+		/**
+		 * Waits until the page the background fetch stored is answered as a fresh hit.
+		 */
+		private void awaitPage(int items, String cursor) {
+			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+				HttpResponse<String> response = this.proxy.get(this.path);
+				assertThat(response.body()).isEqualTo(Postpress.pageJson(items, cursor));
+				assertThat(cacheStatus(response)).isEqualTo("chat-proxy; hit; ttl=30");
+			});
+		}
+
+		private double count(String name, String... tags) {
+			return this.proxy.meters().get(name).tags(tags).counter().count();
+		}
+
+		private int upstreamCalls() {
+			return postpress
+				.findAll(getRequestedFor(
+						urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/" + this.attendee + "/chats")))
+				.size();
+		}
+
+		private static String cacheStatus(HttpResponse<String> response) {
+			return response.headers().firstValue("Cache-Status").orElse("(none)");
+		}
+
 	}
 
 }

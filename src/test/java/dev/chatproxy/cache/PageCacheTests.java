@@ -45,11 +45,7 @@ class PageCacheTests {
 
 	@Test
 	void servesStaleCopyWhenTheLoaderFailsWithinTheStaleWindow() throws Exception {
-		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
-		this.ticker.advance(Duration.ofSeconds(45));
-		Served served = pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS);
-		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
+		Served served = staleAnswerAfter(Duration.ofSeconds(45));
 		assertThat(served.ttlSeconds()).isEqualTo(-15);
 		assertThat(body(served)).isEqualTo("one");
 		assertThat(this.meters.get("chatproxy.cache.stale.served").counter().count()).isEqualTo(1);
@@ -57,18 +53,13 @@ class PageCacheTests {
 
 	@Test
 	void staleCopyJustPastItsTtlReportsANegativeTtl() throws Exception {
-		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
-		this.ticker.advance(Duration.ofMillis(30_400));
-		Served served = pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS);
-		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
+		Served served = staleAnswerAfter(Duration.ofMillis(30_400));
 		assertThat(served.ttlSeconds()).isNegative();
 	}
 
 	@Test
 	void freshHitNeverPromisesMoreFreshnessThanItHasLeft() throws Exception {
-		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
+		PageCache pages = pageCacheHoldingOne();
 		this.ticker.advance(Duration.ofMillis(10_500));
 		Served served = pages.cached(K, this::fail);
 		assertThat(served.status()).isEqualTo(CacheStatus.HIT);
@@ -78,8 +69,7 @@ class PageCacheTests {
 
 	@Test
 	void keepsNoStaleCopyPastTtlPlusStaleTtl() throws Exception {
-		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
+		PageCache pages = pageCacheHoldingOne();
 		this.ticker.advance(TTL.plus(Duration.ofMinutes(10)));
 		assertThat(this.cache.asMap()).doesNotContainKey(K);
 		assertThatExceptionOfType(ExecutionException.class)
@@ -100,8 +90,7 @@ class PageCacheTests {
 
 	@Test
 	void failureThatDoesNotAllowStaleIsPassedOnDespiteAStaleCopy() throws Exception {
-		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
-		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
+		PageCache pages = pageCacheHoldingOne();
 		this.ticker.advance(Duration.ofSeconds(45));
 		assertThatExceptionOfType(ExecutionException.class)
 			.isThrownBy(() -> pages
@@ -197,6 +186,27 @@ class PageCacheTests {
 	void theDefaultByteBoundIsAQuarterOfTheMaximumHeap() {
 		PageCacheProperties properties = PageCacheProperties.local(TTL, Duration.ZERO, 10, null, Duration.ZERO);
 		assertThat(properties.maxSizeBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+	}
+
+	/**
+	 * The answer of a cache holding page "one", once the clock has moved and the loader
+	 * fails: a stale copy.
+	 */
+	private Served staleAnswerAfter(Duration later) throws Exception {
+		PageCache pages = pageCacheHoldingOne();
+		this.ticker.advance(later);
+		Served served = pages.fetch(K, false, this::fail).get(5, TimeUnit.SECONDS);
+		assertThat(served.status()).isEqualTo(CacheStatus.STALE);
+		return served;
+	}
+
+	/**
+	 * A page cache with a 10-minute stale TTL that has stored page "one" under {@code K}.
+	 */
+	private PageCache pageCacheHoldingOne() throws Exception {
+		PageCache pages = pageCache(Duration.ofMinutes(10), 100);
+		pages.fetch(K, false, (failures) -> load("one")).get(5, TimeUnit.SECONDS);
+		return pages;
 	}
 
 	private PageCache pageCache(Duration staleTtl, long maxEntries) {

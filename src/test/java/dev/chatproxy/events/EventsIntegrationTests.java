@@ -4,21 +4,23 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.chatproxy.ChatProxyApplication;
 import dev.chatproxy.support.EventStreamClient;
 import dev.chatproxy.support.EventStreamClient.Event;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyIntegrationTest;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -33,29 +35,18 @@ import static org.awaitility.Awaitility.await;
  * scoped to their accounts.
  */
 @ProxyIntegrationTest
-@TestPropertySource(properties = { "proxy.webhook.secret=" + EventsIntegrationTests.SECRET,
+@TestPropertySource(properties = { "proxy.webhook.secret=" + Postpress.WEBHOOK_SECRET,
 		"proxy.webhook.min-refresh-interval=50ms", "proxy.events.heartbeat=200ms", "proxy.events.max-streams=4",
 		"proxy.events.replay-buffer=4", "proxy.events.retry=2s" })
 class EventsIntegrationTests {
 
-	static final String SECRET = "whsec_events_0123456789";
-
 	private static final WireMockServer postpress = Postpress.server();
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
-
 	@Autowired
-	MeterRegistry meters;
-
 	ProxyClient proxy;
 
 	@BeforeEach
 	void noStreamOpen() {
-		this.proxy = new ProxyClient(this.port);
 		// streams of an earlier test end once a heartbeat finds their client gone
 		await().atMost(Duration.ofSeconds(20)).until(() -> streams() == 0);
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
@@ -63,8 +54,7 @@ class EventsIntegrationTests {
 
 	@AfterEach
 	void letBackgroundFetchesEnd() {
-		await().atMost(Duration.ofSeconds(15))
-			.until(() -> this.meters.get("chatproxy.cache.fetches.in.flight").gauge().value() == 0);
+		this.proxy.awaitNoFetchInFlight();
 	}
 
 	@Test
@@ -96,8 +86,9 @@ class EventsIntegrationTests {
 		this.proxy.get("/attendees/att_b/chats");
 		try (EventStreamClient listing = open("/attendees/att_b/chats/events");
 				EventStreamClient other = open("/attendees/att_other/chats/events")) {
-			HttpResponse<String> operator = new ProxyClient(this.managementPort).post("/actuator/invalidations",
-					BodyPublishers.ofString("{\"chat_id\":\"chat_0\"}"), "Content-Type", "application/json");
+			HttpResponse<String> operator = this.proxy.management()
+				.post("/actuator/invalidations", BodyPublishers.ofString("{\"chat_id\":\"chat_0\"}"), "Content-Type",
+						"application/json");
 			assertThat(operator.statusCode()).isEqualTo(200);
 
 			Event event = listing.awaitEvents(1).get(0);
@@ -127,11 +118,7 @@ class EventsIntegrationTests {
 
 	@Test
 	void reconnectionWithLastEventIdReplaysWhatWasMissed() {
-		String seen;
-		try (EventStreamClient stream = open("/attendees/att_d/chats/events")) {
-			webhook("message_received", "chat_1", "acc_1", "att_d");
-			seen = stream.awaitEvents(1).get(0).id();
-		}
+		String seen = idOfAnEventSeenBy("att_d");
 		double told = told();
 		webhook("message_read", "chat_2", "acc_1", "att_d_other");
 		webhook("message_edited", "chat_3", "acc_1", "att_d");
@@ -150,11 +137,7 @@ class EventsIntegrationTests {
 
 	@Test
 	void reconnectionPastTheBufferOrWithAnUnknownIdStartsWithAReset() {
-		String seen;
-		try (EventStreamClient stream = open("/attendees/att_e/chats/events")) {
-			webhook("message_received", "chat_1", "acc_1", "att_e");
-			seen = stream.awaitEvents(1).get(0).id();
-		}
+		String seen = idOfAnEventSeenBy("att_e");
 		double told = told();
 		for (int i = 0; i < 5; i++) {
 			webhook("message_received", "chat_x" + i, "acc_1", "att_e_other" + i);
@@ -208,15 +191,26 @@ class EventsIntegrationTests {
 		postpress.verify(0, getRequestedFor(urlPathEqualTo(Postpress.BASE_PATH + "/chat_attendees/att_h/chats")));
 	}
 
+	/**
+	 * Opens a stream of the attendee's chats, has one event sent to it, and closes it.
+	 * @return the event's id, for a {@code Last-Event-ID}
+	 */
+	private String idOfAnEventSeenBy(String attendeeId) {
+		try (EventStreamClient stream = open("/attendees/" + attendeeId + "/chats/events")) {
+			webhook("message_received", "chat_1", "acc_1", attendeeId);
+			return stream.awaitEvents(1).get(0).id();
+		}
+	}
+
 	private EventStreamClient open(String path, String... headers) {
-		EventStreamClient stream = EventStreamClient.open(this.port, path, headers);
+		EventStreamClient stream = EventStreamClient.open(this.proxy.port(), path, headers);
 		assertThat(stream.status()).isEqualTo(200);
 		return stream;
 	}
 
 	/** How many changes this replica told, to its streams and its replay buffer. */
 	private double told() {
-		return this.meters.get("chatproxy.events.delay").timer().count();
+		return this.proxy.meters().get("chatproxy.events.delay").timer().count();
 	}
 
 	private void awaitTold(double count) {
@@ -230,20 +224,78 @@ class EventsIntegrationTests {
 				 "sender": {"attendee_id": "att_sender"},
 				 "attendees": [{"attendee_id": "%s"}]}""".formatted(name, accountId, chatId, attendeeId);
 		HttpResponse<String> accepted = this.proxy.post("/webhooks/postpress", BodyPublishers.ofString(json),
-				"X-Webhook-Secret", SECRET, "Content-Type", "application/json");
+				"X-Webhook-Secret", Postpress.WEBHOOK_SECRET, "Content-Type", "application/json");
 		assertThat(accepted.statusCode()).isEqualTo(200);
 	}
 
 	private double streams() {
-		return this.meters.get("chatproxy.event.streams").gauge().value();
+		return this.proxy.meters().get("chatproxy.event.streams").gauge().value();
 	}
 
 	private double sent(String type) {
-		return this.meters.get("chatproxy.events.sent").tag("type", type).counter().count();
+		return this.proxy.meters().get("chatproxy.events.sent").tag("type", type).counter().count();
 	}
 
 	private static String cacheStatus(HttpResponse<String> response) {
 		return response.headers().firstValue("Cache-Status").orElse("(none)");
+	}
+
+	/**
+	 * A stream's life: Spring MVC's asynchronous request timeout does not end it, and the
+	 * application's graceful shutdown ends every stream first, instead of waiting its
+	 * phase's timeout for them.
+	 */
+	@Nested
+	class StreamLifecycle {
+
+		private static final WireMockServer postpress = Postpress.server();
+
+		@Test
+		void streamOutlivesTheAsynchronousRequestTimeout() {
+			try (ConfigurableApplicationContext application = start();
+					EventStreamClient stream = EventStreamClient.open(port(application),
+							"/attendees/att_1/chats/events")) {
+				assertThat(stream.status()).isEqualTo(200);
+
+				// ten heartbeats of 100ms: twice the 500ms timeout of other asynchronous
+				// requests
+				await().atMost(Duration.ofSeconds(30)).until(() -> stream.comments().size() >= 11);
+
+				assertThat(stream.ended()).isFalse();
+			}
+		}
+
+		@Test
+		void gracefulShutdownEndsEveryStreamRatherThanWaitingForThem() {
+			ConfigurableApplicationContext application = start();
+			try (EventStreamClient first = EventStreamClient.open(port(application), "/attendees/att_1/chats/events");
+					EventStreamClient second = EventStreamClient.open(port(application),
+							"/attendees/att_2/chats/events")) {
+				assertThat(first.status()).isEqualTo(200);
+				assertThat(second.status()).isEqualTo(200);
+
+				CompletableFuture<Void> closed = CompletableFuture.runAsync(application::close);
+
+				await().atMost(Duration.ofSeconds(30)).until(() -> first.ended() && second.ended());
+				// the shutdown phase would wait 120s for open requests: it ends well
+				// before
+				await().atMost(Duration.ofSeconds(60)).until(closed::isDone);
+				assertThat(closed).isCompleted();
+			}
+		}
+
+		private static ConfigurableApplicationContext start() {
+			return new SpringApplicationBuilder(ChatProxyApplication.class).run("--server.port=0",
+					"--server.address=127.0.0.1", "--management.server.port=0", "--management.server.address=127.0.0.1",
+					"--postpress.base-url=" + postpress.baseUrl() + Postpress.BASE_PATH,
+					"--postpress.api-key=" + Postpress.API_KEY, "--spring.mvc.async.request-timeout=500ms",
+					"--spring.lifecycle.timeout-per-shutdown-phase=120s", "--proxy.events.heartbeat=100ms");
+		}
+
+		private static int port(ConfigurableApplicationContext application) {
+			return Integer.parseInt(application.getEnvironment().getProperty("local.server.port"));
+		}
+
 	}
 
 }

@@ -25,10 +25,7 @@ class FleetClusterIntegrationTests extends FleetTopologyRules {
 		// case
 		noRequestFailsWhile(() -> cluster.kill(cluster.primaryWithSubscribers()));
 		cluster.awaitHealthy();
-		sharingResumes();
-		this.replicas.forEach(Replica::awaitSubscribed);
-		anInvalidationOnOneReplicaReachesTheOtherAndTheSharedCopy();
-		a429PausesTheWholeFleet();
+		everyRuleHoldsAgain();
 	}
 
 }

@@ -7,19 +7,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.chatproxy.cache.Invalidation;
 import dev.chatproxy.cache.Invalidations;
+import dev.chatproxy.support.Burst;
 import dev.chatproxy.support.FleetRedis;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.UpstreamGate;
 import dev.chatproxy.upstream.UpstreamPause;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,9 +67,8 @@ abstract class FleetTopologyRules {
 	@BeforeAll
 	void startFleet() {
 		for (int i = 0; i < 2; i++) {
-			// a generous Redis timeout: these classes prove sharing on a busy machine;
-			// the
-			// fallback's bound is FleetRedisTroubleIntegrationTests'
+			// a generous Redis timeout: these classes prove sharing on a busy machine
+			// (the fallback's bound is FleetIntegrationTests.WhenRedisIsInTrouble'),
 			// and a response timeout long enough that a cold, busy JVM never retries a
 			// call
 			this.replicas.add(Replica.start(redis(), postpress, this.clocks.get(i), "proxy.cache.redis-timeout=1s",
@@ -122,29 +119,14 @@ abstract class FleetTopologyRules {
 		postpress.stubFor(Postpress.chats().willReturn(Postpress.page(3, null).withTransformers(UpstreamGate.NAME)));
 		UpstreamGate gate = Postpress.gate();
 		gate.close();
-		double collapsedBefore = fleetTotal("chatproxy.cache.collapsed");
-		double sharedBefore = fleetTotal("chatproxy.cache.shared");
-		List<HttpResponse<String>> responses = new ArrayList<>();
-		ExecutorService callers = Executors.newFixedThreadPool(20);
-		try {
-			List<Future<HttpResponse<String>>> calls = new ArrayList<>();
-			for (int i = 0; i < 20; i++) {
-				Replica replica = replica(i % 2);
-				calls.add(callers.submit(() -> replica.get(chats)));
-			}
-			// on each replica 9 wait on its own fetch and 1 asked Redis; one is calling
-			await().atMost(Duration.ofSeconds(30))
-				.until(() -> gate.arrived() == 1 && fleetTotal("chatproxy.cache.collapsed") - collapsedBefore == 18
-						&& fleetTotal("chatproxy.cache.shared") - sharedBefore == 2);
-			gate.release();
-			for (Future<HttpResponse<String>> call : calls) {
-				responses.add(call.get(30, TimeUnit.SECONDS));
-			}
-		}
-		finally {
-			gate.release();
-			callers.shutdownNow();
-		}
+		double collapsedBefore = Replica.total(this.replicas, "chatproxy.cache.collapsed");
+		double sharedBefore = Replica.total(this.replicas, "chatproxy.cache.shared");
+		// on each replica 9 wait on its own fetch and 1 asked Redis; one is calling
+		List<HttpResponse<String>> responses = Burst.send(20, (i) -> replica(i % 2).get(chats),
+				() -> await().atMost(Duration.ofSeconds(30))
+					.until(() -> gate.arrived() == 1
+							&& Replica.total(this.replicas, "chatproxy.cache.collapsed") - collapsedBefore == 18
+							&& Replica.total(this.replicas, "chatproxy.cache.shared") - sharedBefore == 2));
 		assertThat(responses).allSatisfy((response) -> assertThat(response.statusCode()).isEqualTo(200));
 		assertThat(upstreamCalls()).isEqualTo(1);
 	}
@@ -266,6 +248,17 @@ abstract class FleetTopologyRules {
 	}
 
 	/**
+	 * After a node was lost: both replicas share pages again, hear each other again, and
+	 * an invalidation and a 429 pause still reach the whole fleet.
+	 */
+	void everyRuleHoldsAgain() {
+		sharingResumes();
+		this.replicas.forEach(Replica::awaitSubscribed);
+		anInvalidationOnOneReplicaReachesTheOtherAndTheSharedCopy();
+		a429PausesTheWholeFleet();
+	}
+
+	/**
 	 * After trouble: both replicas share pages again, twelve new pages in a row (on a
 	 * cluster, pages of every primary).
 	 */
@@ -298,17 +291,6 @@ abstract class FleetTopologyRules {
 
 	static int upstreamCalls() {
 		return postpress.countRequestsMatching(getRequestedFor(urlPathMatching(".*")).build()).getCount();
-	}
-
-	private double fleetTotal(String counter) {
-		return this.replicas.stream()
-			.mapToDouble((replica) -> replica.bean(MeterRegistry.class)
-				.find(counter)
-				.counters()
-				.stream()
-				.mapToDouble(Counter::count)
-				.sum())
-			.sum();
 	}
 
 }

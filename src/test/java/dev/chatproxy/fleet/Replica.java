@@ -18,12 +18,14 @@ import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.RedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationEvent;
-import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.PayloadApplicationEvent;
 
 import static org.awaitility.Awaitility.await;
 
@@ -118,6 +120,40 @@ final class Replica implements AutoCloseable {
 		// as command-line arguments: default properties would lose to application.yml
 		return new Replica(
 				application.run(byName.values().stream().map((property) -> "--" + property).toArray(String[]::new)));
+	}
+
+	/**
+	 * Starts replicas that share one Redis, and waits until each hears the fleet.
+	 * @param count how many
+	 * @param redis the fleet's Redis
+	 * @param postpress the fake postpress
+	 * @param properties more properties, {@code name=value}
+	 * @return the running replicas
+	 */
+	static List<Replica> startSubscribed(int count, RedisServer redis, WireMockServer postpress, String... properties) {
+		List<Replica> replicas = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			replicas.add(start(redis, postpress, properties));
+		}
+		replicas.forEach(Replica::awaitSubscribed);
+		return replicas;
+	}
+
+	/**
+	 * Sums a counter over replicas and its tags.
+	 * @param replicas the replicas
+	 * @param counter the counter's name
+	 * @return the sum
+	 */
+	static double total(List<Replica> replicas, String counter) {
+		return replicas.stream()
+			.mapToDouble((replica) -> replica.bean(MeterRegistry.class)
+				.find(counter)
+				.counters()
+				.stream()
+				.mapToDouble(Counter::count)
+				.sum())
+			.sum();
 	}
 
 	/** Waits until the replica hears the fleet's announcements. */

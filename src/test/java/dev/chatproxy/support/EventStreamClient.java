@@ -1,7 +1,5 @@
 package dev.chatproxy.support;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,16 +59,7 @@ public final class EventStreamClient implements AutoCloseable {
 		for (int i = 0; i < headers.length; i += 2) {
 			request.header(headers[i], headers[i + 1]);
 		}
-		try {
-			return new EventStreamClient(http.send(request.build(), HttpResponse.BodyHandlers.ofLines()));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		return new EventStreamClient(ProxyClient.exchange(http, request.build(), HttpResponse.BodyHandlers.ofLines()));
 	}
 
 	private void read() {

@@ -22,6 +22,12 @@ public final class Postpress {
 	/** Path prefix of the fake, as in postpress' base URL. */
 	public static final String BASE_PATH = "/api/v1";
 
+	/**
+	 * The secret postpress sends its webhooks with, in tests that give the proxy one
+	 * ({@code proxy.webhook.secret}).
+	 */
+	public static final String WEBHOOK_SECRET = "whsec_postpress_0123456789";
+
 	private Postpress() {
 	}
 

@@ -8,21 +8,12 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -154,8 +145,20 @@ public final class ProxyClient {
 		for (int i = 0; i < headers.length; i += 2) {
 			request.header(headers[i], headers[i + 1]);
 		}
+		return exchange(http, request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * Sends a request and waits for its response's headers, as unchecked exceptions.
+	 * @param <T> the body's type
+	 * @param client the client
+	 * @param request the request
+	 * @param body how to read the body
+	 * @return the response
+	 */
+	static <T> HttpResponse<T> exchange(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> body) {
 		try {
-			return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			return client.send(request, body);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -186,42 +189,7 @@ public final class ProxyClient {
 	 * @return the responses, in the order they were sent
 	 */
 	public List<HttpResponse<String>> burst(int count, String pathAndQuery, Runnable whileInFlight) {
-		ExecutorService callers = Executors.newFixedThreadPool(count);
-		try {
-			CountDownLatch ready = new CountDownLatch(count);
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
-			for (int i = 0; i < count; i++) {
-				futures.add(callers.submit(() -> {
-					ready.countDown();
-					start.await();
-					return get(pathAndQuery);
-				}));
-			}
-			assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
-			start.countDown();
-			try {
-				whileInFlight.run();
-			}
-			finally {
-				Postpress.gate().release();
-			}
-			List<HttpResponse<String>> responses = new ArrayList<>();
-			for (Future<HttpResponse<String>> future : futures) {
-				responses.add(future.get(60, TimeUnit.SECONDS));
-			}
-			return responses;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-		catch (ExecutionException | TimeoutException ex) {
-			throw new IllegalStateException(ex);
-		}
-		finally {
-			callers.shutdownNow();
-		}
+		return Burst.send(count, (index) -> get(pathAndQuery), whileInFlight);
 	}
 
 	private static <T> T known(@Nullable T value, String what) {

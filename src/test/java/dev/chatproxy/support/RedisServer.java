@@ -2,11 +2,6 @@ package dev.chatproxy.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -34,8 +28,6 @@ import static org.awaitility.Awaitility.await;
  */
 public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
-	private static final String BINARY = System.getenv().getOrDefault("REDIS_SERVER", "/usr/bin/redis-server");
-
 	private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
 	private int port;
@@ -48,13 +40,8 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
 	@Override
 	public void beforeAll(ExtensionContext context) throws IOException {
-		boolean installed = Files.isExecutable(Path.of(BINARY));
-		if (!installed && "true".equalsIgnoreCase(System.getenv("CI"))) {
-			throw new IllegalStateException(BINARY + " is missing: .ci/run installs Debian's redis-server");
-		}
-		Assumptions.assumeTrue(installed,
-				() -> BINARY + " is missing: these tests need a real Redis (apt-get install redis-server)");
-		this.port = freePort();
+		RedisProcesses.requireRedis();
+		this.port = RedisProcesses.freePort();
 		this.directory = Files.createTempDirectory("chat-proxy-redis");
 		start();
 	}
@@ -95,8 +82,8 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 		if (this.process != null && this.process.isAlive()) {
 			return;
 		}
-		ProcessBuilder builder = new ProcessBuilder(BINARY, "--port", Integer.toString(this.port), "--bind",
-				"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.directory.toString(),
+		ProcessBuilder builder = new ProcessBuilder(RedisProcesses.BINARY, "--port", Integer.toString(this.port),
+				"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.directory.toString(),
 				"--notify-keyspace-events", "")
 			.redirectErrorStream(true)
 			.redirectOutput(this.directory.resolve("redis.log").toFile());
@@ -157,21 +144,7 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 	 * for a null reply, or an array's elements one a line; an error reply throws
 	 */
 	public String command(String... command) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port), 1000);
-			socket.setSoTimeout(2000);
-			StringBuilder request = new StringBuilder("*").append(command.length).append("\r\n");
-			for (String part : command) {
-				byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-				request.append('$').append(bytes.length).append("\r\n").append(part).append("\r\n");
-			}
-			socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-			RespReader reader = new RespReader(socket.getInputStream());
-			return reader.read();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return RedisProcesses.command(this.port, command);
 	}
 
 	/**
@@ -237,68 +210,6 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-	}
-
-	/**
-	 * Reads one RESP reply, flattening arrays into lines.
-	 */
-	private static final class RespReader {
-
-		private final java.io.InputStream in;
-
-		RespReader(java.io.InputStream in) {
-			this.in = new java.io.BufferedInputStream(in);
-		}
-
-		String read() throws IOException {
-			String line = line();
-			char kind = line.charAt(0);
-			String rest = line.substring(1);
-			return switch (kind) {
-				case '+', ':' -> rest;
-				case '-' -> throw new IllegalStateException("Redis error: " + rest);
-				case '$' -> bulk(Integer.parseInt(rest));
-				case '*' -> array(Integer.parseInt(rest));
-				default -> throw new IllegalStateException("Unexpected Redis reply: " + line);
-			};
-		}
-
-		private String bulk(int length) throws IOException {
-			if (length < 0) {
-				return null;
-			}
-			byte[] bytes = this.in.readNBytes(length + 2);
-			return new String(bytes, 0, length, StandardCharsets.UTF_8);
-		}
-
-		private String array(int count) throws IOException {
-			List<String> elements = new ArrayList<>();
-			for (int i = 0; i < count; i++) {
-				elements.add(read());
-			}
-			return String.join("\n", elements);
-		}
-
-		private String line() throws IOException {
-			StringBuilder line = new StringBuilder();
-			int previous = -1;
-			for (int c = this.in.read(); c != -1; c = this.in.read()) {
-				if (previous == '\r' && c == '\n') {
-					line.setLength(line.length() - 1);
-					return line.toString();
-				}
-				line.append((char) c);
-				previous = c;
-			}
-			throw new IOException("Redis closed the connection");
-		}
-
 	}
 
 }

@@ -60,7 +60,7 @@ class AsyncAccessLogAppenderTests {
 	void linesReachTheRootAppendersWithTheirKeyValuesAndRequestId() {
 		this.release.countDown();
 		attachOutput();
-		AsyncAccessLogAppender appender = AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 16);
+		AsyncAccessLogAppender appender = install(16);
 		MDC.put(RequestIds.MDC_KEY, "req-1");
 		this.accessLogger.atInfo()
 			.addKeyValue("url.path", "/attendees/a/chats")
@@ -78,7 +78,7 @@ class AsyncAccessLogAppenderTests {
 	@Test
 	void aFullQueueDropsAndCountsLinesInsteadOfBlockingTheCaller() {
 		attachOutput();
-		AsyncAccessLogAppender appender = AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 8);
+		AsyncAccessLogAppender appender = install(8);
 		assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
 			for (int i = 0; i < 1000; i++) {
 				this.accessLogger.info("line {}", i);
@@ -96,8 +96,8 @@ class AsyncAccessLogAppenderTests {
 	void theAccessLoggerNoLongerWritesSynchronouslyThroughTheRoot() {
 		this.release.countDown();
 		attachOutput();
-		AsyncAccessLogAppender first = AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 8);
-		AsyncAccessLogAppender again = AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 8);
+		AsyncAccessLogAppender first = install(8);
+		AsyncAccessLogAppender again = install(8);
 		assertThat(again).isSameAs(first);
 		assertThat(this.accessLogger.isAdditive()).isFalse();
 		this.accessLogger.info("once");
@@ -109,9 +109,8 @@ class AsyncAccessLogAppenderTests {
 
 	@Test
 	void aStreamAppenderGetsWholeLinesInOrderWithTheirRequestIds() {
-		CountingStream stream = new CountingStream(new ByteArrayOutputStream());
-		attachStream(stream);
-		AsyncAccessLogAppender appender = AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 4096);
+		CountingStream stream = attachedCountingStream();
+		AsyncAccessLogAppender appender = install(4096);
 		logLines(1000);
 		await().atMost(Duration.ofSeconds(5)).until(() -> stream.lines().size() == 1000);
 		assertThat(stream.lines()).containsExactlyElementsOf(expectedLines(1000));
@@ -120,9 +119,8 @@ class AsyncAccessLogAppenderTests {
 
 	@Test
 	void aBurstOfLinesIsWrittenWithFarFewerWritesThanLines() {
-		CountingStream stream = new CountingStream(new ByteArrayOutputStream());
-		attachStream(stream);
-		AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 4096);
+		CountingStream stream = attachedCountingStream();
+		install(4096);
 		logLines(1000);
 		await().atMost(Duration.ofSeconds(5)).until(() -> stream.lines().size() == 1000);
 		assertThat(stream.writes.get()).isLessThan(1000 / 10);
@@ -130,9 +128,8 @@ class AsyncAccessLogAppenderTests {
 
 	@Test
 	void stoppingTheContextWritesTheLinesStillQueuedBeforeTheOutputsClose() {
-		CountingStream stream = new CountingStream(new ByteArrayOutputStream());
-		attachStream(stream);
-		AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 4096);
+		CountingStream stream = attachedCountingStream();
+		install(4096);
 		logLines(1000);
 		this.context.stop();
 		assertThat(stream.lines()).containsExactlyElementsOf(expectedLines(1000));
@@ -154,7 +151,7 @@ class AsyncAccessLogAppenderTests {
 
 		};
 		attachStream(stream);
-		AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 4096);
+		install(4096);
 		Thread other = new Thread(() -> IntStream.range(0, 500)
 			.forEach((i) -> this.context.getLogger("dev.chatproxy.other").info("other {}", i)));
 		other.start();
@@ -170,7 +167,7 @@ class AsyncAccessLogAppenderTests {
 	void linesGoToTheAppendersTheRootHasWhenTheyAreWritten() {
 		CountingStream first = new CountingStream(new ByteArrayOutputStream());
 		OutputStreamAppender<ILoggingEvent> firstAppender = attachStream(first);
-		AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 16);
+		install(16);
 		logLines(1);
 		await().atMost(Duration.ofSeconds(5)).until(() -> first.lines().size() == 1);
 		// as when Spring Boot reconfigures logging
@@ -191,7 +188,7 @@ class AsyncAccessLogAppenderTests {
 		noInfo.setOnMatch(FilterReply.DENY);
 		noInfo.start();
 		appender.addFilter(noInfo);
-		AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, 16);
+		install(16);
 		this.accessLogger.info("dropped by the filter");
 		this.accessLogger.warn("kept");
 		await().atMost(Duration.ofSeconds(5)).until(() -> !stream.lines().isEmpty());
@@ -214,6 +211,16 @@ class AsyncAccessLogAppenderTests {
 		this.output.setContext(this.context);
 		this.output.start();
 		this.context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(this.output);
+	}
+
+	private AsyncAccessLogAppender install(int capacity) {
+		return AsyncAccessLogAppender.install(this.context, AccessLog.LOGGER_NAME, capacity);
+	}
+
+	private CountingStream attachedCountingStream() {
+		CountingStream stream = new CountingStream(new ByteArrayOutputStream());
+		attachStream(stream);
+		return stream;
 	}
 
 	private OutputStreamAppender<ILoggingEvent> attachStream(OutputStream stream) {

@@ -11,12 +11,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -24,12 +27,16 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.chatproxy.ChatProxyApplication;
+import dev.chatproxy.support.ManualTicker;
+import dev.chatproxy.support.CacheAssertions;
 import dev.chatproxy.support.Postpress;
 import dev.chatproxy.support.ProblemAssertions;
 import dev.chatproxy.support.ProxyClient;
 import dev.chatproxy.support.ProxyClientConfiguration;
 import dev.chatproxy.support.ProxyIntegrationTest;
 import dev.chatproxy.support.UpstreamGate;
+import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -39,14 +46,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -54,9 +68,11 @@ import org.springframework.test.context.NestedTestConfiguration;
 import org.springframework.test.context.TestPropertySource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -242,10 +258,7 @@ class ResilienceIntegrationTests {
 		breaker().transitionToOpenState();
 
 		HttpResponse<String> stale = getChats(attendee);
-		assertThat(stale.statusCode()).isEqualTo(200);
-		assertThat(stale.body()).isEqualTo(stored.body());
-		assertThat(stale.headers().firstValue("Cache-Status"))
-			.hasValue("chat-proxy; hit; ttl=-15; detail=stale-if-error");
+		CacheAssertions.assertStaleIfError(stale, stored.body(), 15);
 		assertThat(upstreamCalls()).isEqualTo(1);
 	}
 
@@ -597,6 +610,309 @@ class ResilienceIntegrationTests {
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
 			}
+		}
+
+	}
+
+	/**
+	 * The upstream budget of a single replica (CONTRACT.md section 11), end to end: a
+	 * burst of 3 calls refilled at one call per 100 s, on a clock the test drives (shared
+	 * by the cache and the budget).
+	 */
+	@ProxyIntegrationTest
+	@TestPropertySource(
+			properties = { "postpress.rate-limit.requests-per-second=0.01", "postpress.rate-limit.burst=3" })
+	@Nested
+	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
+	class UpstreamBudget {
+
+		private static final WireMockServer postpress = Postpress.server();
+
+		private static final AtomicInteger attendees = new AtomicInteger();
+
+		@Autowired
+		ProxyClient proxy;
+
+		@Autowired
+		CircuitBreakerRegistry circuitBreakers;
+
+		@BeforeEach
+		void refillTheBudgetAndEmptyTheCache() {
+			this.proxy.ticker().advance(Duration.ofHours(1));
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
+		}
+
+		@Test
+		void answers503WithRetryAfterOnceTheBurstIsSpentWithoutCallingPostpress() {
+			for (int i = 0; i < 3; i++) {
+				assertThat(getChats(nextAttendee()).statusCode()).isEqualTo(200);
+			}
+			double throttledBefore = throttled();
+
+			HttpResponse<String> refused = getChats(nextAttendee());
+
+			ProblemAssertions.assertProblem(refused, 503, "errors/service_unavailable", postpress.port());
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("100");
+			assertThat(upstreamCalls()).isEqualTo(3);
+			assertThat(throttled()).isEqualTo(throttledBefore + 1);
+			assertThat(this.circuitBreakers.circuitBreaker("postpress").getMetrics().getNumberOfBufferedCalls())
+				.as("a request the budget held back says nothing of postpress' health")
+				.isEqualTo(3);
+		}
+
+		@Test
+		void refillsOneCallPerHundredSeconds() {
+			for (int i = 0; i < 3; i++) {
+				getChats(nextAttendee());
+			}
+			this.proxy.ticker().advance(Duration.ofSeconds(60));
+			assertThat(getChats(nextAttendee()).headers().firstValue("Retry-After")).hasValue("40");
+
+			this.proxy.ticker().advance(Duration.ofSeconds(40));
+
+			assertThat(getChats(nextAttendee()).statusCode()).isEqualTo(200);
+			assertThat(getChats(nextAttendee()).statusCode()).isEqualTo(503);
+			assertThat(upstreamCalls()).isEqualTo(4);
+		}
+
+		@Test
+		void servesTheStaleCopyWhenThrottled() {
+			String attendee = nextAttendee();
+			HttpResponse<String> stored = getChats(attendee);
+			getChats(nextAttendee());
+			getChats(nextAttendee());
+			// past the TTL and the stale-while-revalidate window: only stale-if-error
+			// applies
+			this.proxy.ticker().advance(Duration.ofSeconds(75));
+
+			HttpResponse<String> stale = getChats(attendee);
+
+			CacheAssertions.assertStaleIfError(stale, stored.body(), 45);
+			assertThat(upstreamCalls()).isEqualTo(3);
+		}
+
+		@Test
+		void retriesDrawOnTheBudget() {
+			assertThat(getChats(nextAttendee()).statusCode()).isEqualTo(200);
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.error(503, "errors/service_unavailable")));
+
+			HttpResponse<String> failed = getChats(nextAttendee());
+
+			// the third attempt finds the budget spent: two calls made, then the budget's
+			// answer
+			ProblemAssertions.assertProblem(failed, 503, "errors/service_unavailable", postpress.port());
+			assertThat(failed.headers().firstValue("Retry-After")).hasValue("100");
+			assertThat(upstreamCalls()).isEqualTo(3);
+		}
+
+		@Test
+		void exposesTheThrottledCounterToPrometheus() {
+			for (int i = 0; i < 4; i++) {
+				getChats(nextAttendee());
+			}
+
+			HttpResponse<String> metrics = this.proxy.management().get("/actuator/prometheus");
+
+			assertThat(metrics.body()).containsPattern("(?m)^chatproxy_upstream_throttled_total\\{[^}]*\\} [1-9]");
+		}
+
+		private HttpResponse<String> getChats(String attendee) {
+			return this.proxy.get("/attendees/" + attendee + "/chats");
+		}
+
+		private double throttled() {
+			return this.proxy.meters().get("chatproxy.upstream.throttled").counter().count();
+		}
+
+		private static String nextAttendee() {
+			return "att_budget_" + attendees.incrementAndGet();
+		}
+
+		private static int upstreamCalls() {
+			return postpress.countRequestsMatching(getRequestedFor(urlPathMatching(".*")).build()).getCount();
+		}
+
+		@TestConfiguration(proxyBeanMethods = false)
+		static class BudgetClock {
+
+			@Bean
+			TimeMeter upstreamBudgetClock(ManualTicker ticker) {
+				return new TimeMeter() {
+
+					@Override
+					public long currentTimeNanos() {
+						return ticker.read();
+					}
+
+					@Override
+					public boolean isWallClockBased() {
+						return false;
+					}
+
+				};
+			}
+
+		}
+
+	}
+
+	/**
+	 * Every error type of the seed's API page, and answers that are not postpress' at
+	 * all, reach the caller as CONTRACT.md section 5 says.
+	 */
+	@ProxyIntegrationTest
+	@TestPropertySource(properties = "postpress.max-response-size=64KB")
+	@Nested
+	@NestedTestConfiguration(NestedTestConfiguration.EnclosingConfiguration.OVERRIDE)
+	class UpstreamErrorMapping {
+
+		/** The 401 types that mean the proxy's own key is wrong. */
+		private static final Set<String> OWN_CREDENTIAL_TYPES = Set.of("errors/missing_credentials",
+				"errors/invalid_credentials", "errors/insufficient_privileges");
+
+		private static final WireMockServer postpress = Postpress.server();
+
+		@Autowired
+		ProxyClient proxy;
+
+		/**
+		 * Every error type of postpress' API page (a copy of the seed, in
+		 * {@code src/test/resources/seed}), with the status it is listed under.
+		 */
+		static Stream<Arguments> seedErrorTypes() {
+			return SeedErrorTypes.read().stream().map((type) -> Arguments.of(type.status(), type.type()));
+		}
+
+		@Test
+		void readsEveryErrorTypeTheSeedAnnouncesForEachStatus() {
+			List<SeedErrorTypes.ErrorType> types = SeedErrorTypes.read();
+			Map<Integer, Long> perStatus = types.stream()
+				.collect(Collectors.groupingBy(SeedErrorTypes.ErrorType::status, Collectors.counting()));
+			assertThat(perStatus).isEqualTo(SeedErrorTypes.announcedCounts());
+			assertThat(perStatus.keySet()).containsExactlyInAnyOrder(401, 403, 404, 500, 503, 504);
+			assertThat(types).extracting(SeedErrorTypes.ErrorType::type).doesNotHaveDuplicates();
+		}
+
+		@ParameterizedTest(name = "{0} {1}")
+		@MethodSource("seedErrorTypes")
+		void mapsEachSeedErrorType(int upstreamStatus, String type) {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.error(upstreamStatus, type)));
+			HttpResponse<String> response = this.proxy.get("/attendees/ACoA-map/chats");
+
+			int expectedStatus = OWN_CREDENTIAL_TYPES.contains(type) ? 502 : upstreamStatus;
+			JsonNode body = ProblemAssertions.assertProblem(response, expectedStatus, type, postpress.port());
+			assertThat(body.path("title").asString()).isEqualTo("Title of " + type);
+			assertThat(body.path("detail").asString()).isEqualTo("Detail of " + type);
+			int attempts = (upstreamStatus >= 500) ? 3 : 1;
+			assertThat(upstreamCalls()).isEqualTo(attempts);
+			postpress.verify(attempts,
+					getRequestedFor(urlPathMatching(".*")).withHeader("X-API-KEY", equalTo(Postpress.API_KEY)));
+		}
+
+		static Stream<Arguments> nonEnvelopeAnswers() {
+			return Stream.of(
+					Arguments.of("HTML 502",
+							WireMock.aResponse()
+								.withStatus(502)
+								.withHeader("Content-Type", "text/html")
+								.withBody("<html><body><h1>502 Bad Gateway</h1>nginx</body></html>")),
+					Arguments.of("200 with HTML",
+							WireMock.okForContentType("text/html", "<html><body>Maintenance</body></html>")),
+					Arguments.of("200 with truncated JSON",
+							WireMock.okForContentType("application/json", "{\"object\":\"ChatList\",\"items\":[")),
+					Arguments.of("200 with an empty body", WireMock.aResponse().withStatus(200)),
+					Arguments.of("200 with JSON that is not a ChatList",
+							WireMock.okJson("{\"object\":\"Account\",\"id\":\"acc_1\"}")),
+					Arguments.of("200 with a ChatList whose items are not chats",
+							WireMock.okJson("{\"object\":\"ChatList\",\"items\":[{\"foo\":1}],\"cursor\":null}")),
+					Arguments.of("404 without an envelope", WireMock.notFound().withBody("Not Found")),
+					Arguments.of("418", WireMock.aResponse().withStatus(418)));
+		}
+
+		@ParameterizedTest(name = "{0}")
+		@MethodSource("nonEnvelopeAnswers")
+		void answersBadUpstreamResponseToAnythingButAnEnvelopeOrAPage(String name, ResponseDefinitionBuilder answer) {
+			postpress.stubFor(Postpress.chats().willReturn(answer));
+			HttpResponse<String> response = this.proxy.get("/attendees/ACoA-bad/chats");
+			ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.port());
+			assertThat(response.body()).doesNotContain("nginx").doesNotContain("Maintenance");
+			assertThat(upstreamCalls()).isEqualTo(1);
+		}
+
+		@ParameterizedTest
+		@EnumSource(value = Fault.class, names = { "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE" })
+		void answersABrokenAnswerAsNetworkDownAfterRetries(Fault fault) {
+			postpress.stubFor(Postpress.chats().willReturn(WireMock.aResponse().withFault(fault)));
+			HttpResponse<String> response = this.proxy.get("/attendees/ACoA-broken/chats");
+			System.out
+				.println(fault + " -> " + response.statusCode() + " " + response.body() + " calls " + upstreamCalls());
+			ProblemAssertions.assertProblem(response, 503, "errors/network_down", postpress.port());
+			assertThat(upstreamCalls()).isEqualTo(3);
+		}
+
+		@Test
+		void answersBadUpstreamResponseToAPageAboveTheSizeLimit() {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(250, null)));
+			HttpResponse<String> response = this.proxy.get("/attendees/ACoA-huge/chats?limit=250");
+			ProblemAssertions.assertProblem(response, 502, "errors/bad_upstream_response", postpress.port());
+			assertThat(upstreamCalls()).isEqualTo(1);
+		}
+
+		@Test
+		void redactsTheApiKeyWhenPostpressEchoesIt() {
+			postpress.stubFor(Postpress.chats()
+				.willReturn(WireMock.aResponse()
+					.withStatus(403)
+					.withHeader("Content-Type", "application/json")
+					.withBody("{\"type\":\"errors/insufficient_permissions\",\"title\":\"Key " + Postpress.API_KEY
+							+ " may not\",\"status\":403,\"detail\":\"The key " + Postpress.API_KEY
+							+ " lacks a scope\"}")));
+			HttpResponse<String> response = this.proxy.get("/attendees/ACoA-echo/chats");
+			JsonNode body = ProblemAssertions.assertProblem(response, 403, "errors/insufficient_permissions",
+					postpress.port());
+			assertThat(body.path("detail").asString()).contains("lacks a scope");
+		}
+
+		@Test
+		void keepsAnUnlistedErrorTypeOfAListedStatus() {
+			postpress.stubFor(Postpress.chats().willReturn(Postpress.error(403, "errors/brand_new_restriction")));
+			HttpResponse<String> response = this.proxy.get("/attendees/ACoA-new/chats");
+			ProblemAssertions.assertProblem(response, 403, "errors/brand_new_restriction", postpress.port());
+		}
+
+		private static int upstreamCalls() {
+			return postpress.countRequestsMatching(getRequestedFor(urlPathMatching(".*")).build()).getCount();
+		}
+
+	}
+
+	/**
+	 * Outside the demo, the proxy refuses to start without an API key, and says which
+	 * variable to set.
+	 */
+	@ExtendWith(OutputCaptureExtension.class)
+	@Nested
+	class WithoutAnApiKey {
+
+		@Test
+		void startUpWithoutTheKeyFailsNamingTheVariable(CapturedOutput output) {
+			SpringApplicationBuilder application = new SpringApplicationBuilder(ChatProxyApplication.class)
+				.properties("server.port=0", "management.server.port=0", "postpress.api-key=");
+
+			assertThatException().isThrownBy(application::run).withRootCauseInstanceOf(MissingApiKey.class);
+			assertThat(output.getAll()).contains("POSTPRESS_API_KEY is not set")
+				.contains("APPLICATION FAILED TO START")
+				.doesNotContain("at dev.chatproxy");
+		}
+
+		@Test
+		void theKeyIsMaskedWhenTheSettingsArePrinted() {
+			PostpressProperties properties = new PostpressProperties(java.net.URI.create("http://127.0.0.1"),
+					"pp_live_very_secret", java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
+					java.time.Duration.ofSeconds(1), org.springframework.util.unit.DataSize.ofMegabytes(1),
+					new PostpressProperties.RateLimit(null, null));
+
+			assertThat(properties.toString()).doesNotContain("pp_live_very_secret").contains("******");
 		}
 
 	}
