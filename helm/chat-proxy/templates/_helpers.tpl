@@ -119,6 +119,7 @@ are printed as integers, never as 1e+06. extraEnv comes last.
   (list "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT" $c.tracing.otlpEndpoint)
   (list "MANAGEMENT_TRACING_SAMPLING_PROBABILITY" $c.tracing.samplingProbability)
   (list "PROXY_TRACING_INCLUDE_IDS" $c.tracing.includeIds)
+  (list "PROXY_ACCESS_LOG_HIT_SAMPLING" $c.accessLogHitSampling)
   (list "LOGGING_STRUCTURED_FORMAT_CONSOLE" $c.logFormat)
   (list "JAVA_TOOL_OPTIONS" $c.javaToolOptions)
   (list "POSTPRESS_RATE_LIMIT_REQUESTS_PER_SECOND" .Values.budget.requestsPerSecond)

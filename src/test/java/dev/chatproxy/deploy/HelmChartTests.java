@@ -204,6 +204,14 @@ class HelmChartTests {
 	}
 
 	@Test
+	void samplesAccessLogHitsOnlyWhenAsked() {
+		assertThat(this.helm.template(EXISTING_SECRET).env()).doesNotContainKey("PROXY_ACCESS_LOG_HIT_SAMPLING");
+		assertThat(this.helm.template(EXISTING_SECRET, "--set=config.accessLogHitSampling=100").env())
+			.containsEntry("PROXY_ACCESS_LOG_HIT_SAMPLING", "100");
+		assertThat(refusal(EXISTING_SECRET, "--set=config.accessLogHitSampling=0")).contains("accessLogHitSampling");
+	}
+
+	@Test
 	void leavesFleetModeAndTheBudgetOffByDefault() {
 		RenderedChart chart = helm.template(EXISTING_SECRET);
 		assertThat(chart.env()).doesNotContainKeys("PROXY_CACHE_SHARED", "POSTPRESS_RATE_LIMIT_REQUESTS_PER_SECOND",
