@@ -64,11 +64,7 @@ class FleetTracingIntegrationTests {
 
 		assertThat(postpress.findAll(WireMock.anyRequestedFor(WireMock.anyUrl()))).singleElement()
 			.satisfies((call) -> assertThat(call.getHeader("traceparent")).startsWith("00-" + traceId + "-"));
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> collector.trace(traceId)
-				.stream()
-				.anyMatch((span) -> span.getKind() == SpanKind.SPAN_KIND_SERVER));
-		List<Span> trace = collector.trace(traceId);
+		List<Span> trace = exported(traceId);
 		Span fetch = only(trace, "cache fetch");
 		List<Span> attempts = trace.stream()
 			.filter((span) -> span.getKind() == SpanKind.SPAN_KIND_CLIENT && span.getName().equals("http get"))
@@ -114,11 +110,7 @@ class FleetTracingIntegrationTests {
 			.get("/attendees/" + attendee + "/chats", "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
 			.statusCode()).isEqualTo(200);
 
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> collector.trace(traceId)
-				.stream()
-				.anyMatch((span) -> span.getKind() == SpanKind.SPAN_KIND_SERVER));
-		List<Span> trace = collector.trace(traceId);
+		List<Span> trace = exported(traceId);
 		Span fetch = only(trace, "cache fetch");
 		Span wait = only(trace, "fleet lease wait");
 		assertThat(wait.getParentSpanId()).isEqualTo(fetch.getSpanId());
@@ -134,6 +126,15 @@ class FleetTracingIntegrationTests {
 		});
 		assertThat(postpress.findAll(WireMock.anyRequestedFor(WireMock.anyUrl()))).singleElement()
 			.satisfies((call) -> assertThat(call.getHeader("traceparent")).startsWith("00-" + traceId + "-"));
+	}
+
+	/** The spans of a trace, once its server span (the last to end) is exported. */
+	private static List<Span> exported(String traceId) {
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> collector.trace(traceId)
+				.stream()
+				.anyMatch((span) -> span.getKind() == SpanKind.SPAN_KIND_SERVER));
+		return collector.trace(traceId);
 	}
 
 	/** A first request warms the replica up: on a busy machine its first may time out. */
