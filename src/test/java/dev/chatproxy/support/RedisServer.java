@@ -46,8 +46,15 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
 	private boolean frozen;
 
+	/** The test class that started Redis: its @Nested classes share it. */
+	private String owner;
+
 	@Override
 	public void beforeAll(ExtensionContext context) throws IOException {
+		if (this.owner != null) {
+			return;
+		}
+		this.owner = context.getUniqueId();
 		boolean installed = Files.isExecutable(Path.of(BINARY));
 		if (!installed && "true".equalsIgnoreCase(System.getenv("CI"))) {
 			throw new IllegalStateException(BINARY + " is missing: .ci/run installs Debian's redis-server");
@@ -61,6 +68,10 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
 	@Override
 	public void afterAll(ExtensionContext context) throws IOException {
+		if (!context.getUniqueId().equals(this.owner)) {
+			return;
+		}
+		this.owner = null;
 		stop();
 		if (this.directory != null) {
 			try (var files = Files.list(this.directory)) {
