@@ -25,7 +25,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  * is folded into {@code ...:trailing} beside it (one slot), which every replica that
  * folded something flushes at the interval's end: the first to get there applies it and
  * opens the next interval, the others find it empty. Both keys expire. When Redis fails,
- * the event goes through at once, as it would without coalescing.
+ * the event goes through at once, and a trailing invalidation that cannot be read is
+ * applied to its subject alone, as it would be without coalescing.
  */
 class RedisCoalescer implements Coalescer {
 
@@ -127,8 +128,11 @@ class RedisCoalescer implements Coalescer {
 					Long.toString(interval.toMillis()), Long.toString(EARLY_MILLIS)));
 		}
 		catch (SharedTierUnavailable ex) {
-			// the folded ids expire with their key; the pages with their TTL
+			// the folded chats stay in Redis until their key expires: this replica at
+			// least
+			// marks the subject's pages stale, as it would have without coalescing
 			this.flushing.remove(subject);
+			trailing.accept(subject.trailing(Set.of(), "webhook", null));
 			return;
 		}
 		if (answer != null && answer.size() == 1) {
