@@ -122,26 +122,26 @@ class RedisCoalescer implements Coalescer {
 	}
 
 	private void flush(CoalescedSubject subject, Duration interval, Consumer<Invalidation> trailing) {
+		// forgotten first: an event folded while this flush runs schedules the next one
+		this.flushing.remove(subject);
 		List<String> answer;
 		try {
 			answer = this.breaker.call(() -> this.redis.execute(FLUSH, keys(subject),
 					Long.toString(interval.toMillis()), Long.toString(EARLY_MILLIS)));
 		}
 		catch (SharedTierUnavailable ex) {
-			// the folded chats stay in Redis until their key expires: this replica at
-			// least
-			// marks the subject's pages stale, as it would have without coalescing
-			this.flushing.remove(subject);
+			// the folded chats stay in Redis until their key expires: this replica
+			// marks the subject's pages stale at least, as without coalescing
 			trailing.accept(subject.trailing(Set.of(), "webhook", null));
 			return;
 		}
 		if (answer != null && answer.size() == 1) {
-			// another replica flushed, and this replica's events fell in the next
-			// interval
-			schedule(subject, Long.parseLong(answer.get(0)), interval, trailing);
+			// another replica flushed, and events fell in the next interval
+			if (this.flushing.add(subject)) {
+				schedule(subject, Long.parseLong(answer.get(0)), interval, trailing);
+			}
 			return;
 		}
-		this.flushing.remove(subject);
 		if (answer != null && !answer.isEmpty()) {
 			trailing.accept(folded(subject, answer));
 		}
