@@ -234,6 +234,14 @@ public class PageCache {
 		if (invalidation.isEmpty()) {
 			return 0;
 		}
+		// a fetch that started before the event may carry the page as it was before it;
+		// flights first, so that a refresh which a read starts once the page below is
+		// marked (it began after the event) is not taken for one of those
+		this.flights.forEach((key, flight) -> {
+			if (invalidation.touches(key, flight.emptyPage())) {
+				flight.invalidate();
+			}
+		});
 		long now = this.ticker.read();
 		AtomicInteger marked = new AtomicInteger();
 		for (Object key : this.pages.keySet()) {
@@ -246,12 +254,6 @@ public class PageCache {
 				return CompletableFuture.completedFuture(page.invalidated(now));
 			});
 		}
-		// a fetch that started before the event may carry the page as it was before it
-		this.flights.forEach((key, flight) -> {
-			if (invalidation.touches(key, flight.emptyPage())) {
-				flight.invalidate();
-			}
-		});
 		this.metrics.invalidated(invalidation.source(), marked.get());
 		return marked.get();
 	}

@@ -76,6 +76,12 @@ class PageCacheConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnProperty(name = "proxy.cache.shared", havingValue = "none", matchIfMissing = true)
+	LocalCoalescer localCoalescer() {
+		return LocalCoalescer.onItsOwnThread();
+	}
+
+	@Bean
 	PageCache pageCache(CaffeineCacheManager cacheManager, SharedTier sharedTier, StatsCounter stats, Ticker ticker,
 			PageCacheProperties properties, MeterRegistry meters, ObjectProvider<ObservationRegistry> observations,
 			ObjectProvider<Tracer> tracer) {

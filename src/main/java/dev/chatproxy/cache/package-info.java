@@ -18,6 +18,9 @@
  * <li><b>invalidation</b>: pages marked stale because an event or operator touched them
  * ({@code Invalidation}, applied by {@code Invalidations}: this replica first, then the
  * shared tier);</li>
+ * <li><b>coalescing</b>: a storm of webhook invalidations folded into at most one per
+ * attendee and interval, and one trailing at its end ({@code Coalescer}: this replica's
+ * alone, {@code LocalCoalescer}, or the fleet's in package {@code fleet});</li>
  * <li><b>purge</b>: every page of every tier deleted
  * ({@code DELETE /actuator/caches});</li>
  * <li><b>change feed</b>: what other replicas invalidated or purged, heard through the

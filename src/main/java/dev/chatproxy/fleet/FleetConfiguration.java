@@ -110,6 +110,12 @@ class FleetConfiguration {
 	}
 
 	@Bean
+	RedisCoalescer redisCoalescer(StringRedisTemplate redis, RedisBreaker breaker,
+			ScheduledExecutorService fleetScheduler) {
+		return new RedisCoalescer(redis, breaker, fleetScheduler);
+	}
+
+	@Bean
 	RedisTopology redisTopology(DataRedisProperties properties, RedisConnectionFactory connections) {
 		return RedisTopology.check(properties, connections);
 	}

@@ -14,6 +14,9 @@
  * published to every replica;</li>
  * <li><b>invalidation</b> and <b>purge</b>: applied to the shared copies, then announced
  * on {@code FleetChannels};</li>
+ * <li><b>coalescing</b>: {@code RedisCoalescer}, one interval per attendee for the fleet
+ * ({@code SET NX PX}) and the events folded into its trailing invalidation beside
+ * it;</li>
  * <li><b>change feed</b>: the replica's one subscription ({@code FleetSubscription}) to
  * those channels, whose {@code FleetMessageListener} hands other replicas' changes to the
  * cache;</li>

@@ -18,8 +18,10 @@ import org.springframework.validation.annotation.Validated;
  * @param secretHeader the request header that carries the secret
  * @param queueCapacity the most events waiting to be applied; more are dropped and
  * counted
- * @param minRefreshInterval the least time between two refreshes of one attendee's first
- * pages, and between two events to its streams, whatever the rate of events
+ * @param minRefreshInterval the least time between two invalidations of one attendee's
+ * pages by webhook events (fleet-wide in fleet mode: later events within it are folded
+ * into one at its end), between two refreshes of its first pages, and between two events
+ * to its streams, whatever the rate of events
  */
 @Validated
 @ConfigurationProperties("proxy.webhook")

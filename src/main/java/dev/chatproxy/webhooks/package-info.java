@@ -1,5 +1,6 @@
 /**
- * postpress' webhook: message events that mark the cached pages they touch stale.
+ * postpress' webhook: message events that mark the cached pages they touch stale, a storm
+ * of them coalesced per attendee ({@code cache.Coalescer}).
  */
 @NullMarked
 package dev.chatproxy.webhooks;

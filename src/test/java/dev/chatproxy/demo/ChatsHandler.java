@@ -32,7 +32,8 @@ class ChatsHandler implements HttpHandler {
 
 	@Override
 	public void handle(HttpExchange exchange) {
-		long call = this.simulator.countCall();
+		Matcher attendee = PATH.matcher(exchange.getRequestURI().getRawPath());
+		long call = this.simulator.countCall(attendee.matches() ? attendee.group(1) : null);
 		String sentId = exchange.getRequestHeaders().getFirst("X-Request-Id");
 		String requestId = (sentId != null) ? sentId : "req_" + call;
 		SimulatorMode mode = this.simulator.nextMode();

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,8 +45,9 @@ import org.jspecify.annotations.Nullable;
  * answering</li>
  * <li>{@code POST /__simulator/mode?mode=slow&delay_ms=3000}: answer healthy, late</li>
  * <li>any mode with {@code &times=N}: only for the next N calls, then healthy again</li>
- * <li>{@code GET /__simulator/stats}: {@code {"calls":N,"mode":"..."}} (calls counts
- * every request to {@code /api/v1/})</li>
+ * <li>{@code GET /__simulator/stats}:
+ * {@code {"calls":N,"mode":"...","calls_by_attendee":{...}}} (calls counts every request
+ * to {@code /api/v1/}; per attendee path segment too)</li>
  * <li>{@code POST /__simulator/reset}: healthy again, calls back to 0</li>
  * <li>{@code POST /__simulator/message?chat_id=...}: a message arrives on that chat (its
  * {@code timestamp} becomes now, its {@code unread_count} goes up by one), and, when a
@@ -73,6 +75,9 @@ public final class SimulatedPostpress implements AutoCloseable {
 	private final Duration delay;
 
 	private final AtomicLong calls = new AtomicLong();
+
+	/** Calls per attendee path segment, as sent (for bench/storm.sh). */
+	private final Map<String, AtomicLong> callsByAttendee = new ConcurrentSkipListMap<>();
 
 	private final ChatDataset dataset = ChatDataset.standard();
 
@@ -153,6 +158,7 @@ public final class SimulatedPostpress implements AutoCloseable {
 	public synchronized void reset() {
 		this.mode = SimulatorMode.healthy();
 		this.calls.set(0);
+		this.callsByAttendee.clear();
 	}
 
 	/**
@@ -227,7 +233,10 @@ public final class SimulatedPostpress implements AutoCloseable {
 		this.executor.shutdownNow();
 	}
 
-	long countCall() {
+	long countCall(@Nullable String attendeeId) {
+		if (attendeeId != null) {
+			this.callsByAttendee.computeIfAbsent(attendeeId, (id) -> new AtomicLong()).incrementAndGet();
+		}
 		return this.calls.incrementAndGet();
 	}
 
@@ -241,6 +250,11 @@ public final class SimulatedPostpress implements AutoCloseable {
 		Map<String, Object> stats = new LinkedHashMap<>();
 		stats.put("calls", this.calls.get());
 		stats.putAll(this.mode.describe());
+		Map<String, Object> byAttendee = new LinkedHashMap<>();
+		this.callsByAttendee.forEach((id, count) -> byAttendee.put(id, count.get()));
+		if (!byAttendee.isEmpty()) {
+			stats.put("calls_by_attendee", byAttendee);
+		}
 		return stats;
 	}
 

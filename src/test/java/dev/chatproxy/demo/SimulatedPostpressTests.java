@@ -228,6 +228,9 @@ class SimulatedPostpressTests {
 		send(request(chatsUri(ChatDataset.SAM)));
 		assertThat(this.simulator.callCount()).isEqualTo(3);
 		assertThat(json.readTree(control("GET", "stats").body()).get("calls").asLong()).isEqualTo(3);
+		JsonNode byAttendee = json.readTree(control("GET", "stats").body()).get("calls_by_attendee");
+		assertThat(byAttendee.get(ChatDataset.SAM).asLong()).isEqualTo(2);
+		assertThat(byAttendee.get("att_unknown").asLong()).isEqualTo(1);
 		control("POST", "mode?mode=hang");
 		assertThat(control("POST", "reset").body()).isEqualTo("{\"calls\":0,\"mode\":\"healthy\"}");
 		assertThat(this.simulator.callCount()).isZero();

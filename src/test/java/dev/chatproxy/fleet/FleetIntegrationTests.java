@@ -407,6 +407,100 @@ class FleetIntegrationTests {
 					now, now + Duration.ofSeconds(30).toNanos());
 		}
 
+		/**
+		 * A storm of webhook events split across two replicas (issue 22): with
+		 * {@code proxy.webhook.min-refresh-interval} at 1 s, the fleet marks an
+		 * attendee's pages stale once per interval between all replicas, and once more at
+		 * the storm's end, so that postpress is called at most once per page and interval
+		 * fleet-wide, and every replica serves the pages fresh soon after the storm.
+		 */
+		@Nested
+		class DuringAStorm {
+
+			private static final Duration INTERVAL = Duration.ofSeconds(1);
+
+			private static final String ATTENDEE = "att_storm";
+
+			private final AtomicInteger senders = new AtomicInteger();
+
+			@Test
+			void stormSplitAcrossTwoReplicasIsOneInvalidationPerIntervalFleetWide() {
+				postpress.stubFor(Postpress.chats(ATTENDEE).willReturn(Postpress.page(2, null)));
+				List<String> pages = List.of("/attendees/" + ATTENDEE + "/chats",
+						"/attendees/" + ATTENDEE + "/chats?limit=5");
+				for (Replica replica : replicas) {
+					pages.forEach(replica::get);
+				}
+				int calls = stormCalls();
+				assertThat(calls).as("one call per page for the three replicas").isEqualTo(2);
+				List<List<PagesInvalidated>> invalidated = replicas.stream()
+					.map(Replica::recordPagesInvalidated)
+					.toList();
+				int events = 150;
+
+				long start = System.nanoTime();
+				for (int i = 0; i < events; i++) {
+					if (i == events - 1) {
+						postpress.stubFor(Postpress.chats(ATTENDEE)
+							.willReturn(Postpress.page(1, null)
+								.withBody(Postpress.pageJson(1, null).replace("chat_0", "chat_after_storm"))));
+					}
+					HttpResponse<String> accepted = replicas.get(i % 2)
+						.post("/webhooks/postpress", stormEvent("chat_" + (i % 3)), "X-Webhook-Secret",
+								Postpress.WEBHOOK_SECRET);
+					assertThat(accepted.statusCode()).isEqualTo(200);
+					// readers on every replica keep reading: each stale page they meet is
+					// refreshed
+					Replica reader = replicas.get(i % 3);
+					pages.forEach(reader::get);
+				}
+				long storm = System.nanoTime() - start;
+
+				await("every replica serves the pages refreshed after the storm").atMost(Duration.ofSeconds(30))
+					.untilAsserted(() -> {
+						for (Replica replica : replicas) {
+							assertThat(pages).allSatisfy((page) -> {
+								HttpResponse<String> read = replica.get(page);
+								assertThat(read.body()).contains("chat_after_storm");
+								assertThat(read.headers().firstValue("Cache-Status"))
+									.hasValueSatisfying((status) -> assertThat(status).startsWith("chat-proxy; hit"));
+							});
+						}
+					});
+				// the intervals the storm began, and the trailing one after it
+				long intervals = storm / INTERVAL.toNanos() + 2;
+				long applied = invalidated.stream()
+					.flatMap(List::stream)
+					.filter((event) -> event.local() && event.invalidation().attendeeIds().contains(ATTENDEE))
+					.count();
+				assertThat(applied)
+					.as("invalidations of %s fleet-wide for %d events in %d ms", ATTENDEE, events,
+							Duration.ofNanos(storm).toMillis())
+					.isLessThanOrEqualTo(intervals);
+				assertThat(stormCalls() - calls)
+					.as("postpress calls for %d events in %d ms", events, Duration.ofNanos(storm).toMillis())
+					.isLessThanOrEqualTo((int) (pages.size() * intervals));
+			}
+
+			private int stormCalls() {
+				return postpress
+					.findAll(getRequestedFor(
+							urlPathMatching(Postpress.BASE_PATH + "/chat_attendees/" + ATTENDEE + "/chats")))
+					.size();
+			}
+
+			/**
+			 * A busy chat's event: a sender of its own, the attendee among its attendees.
+			 */
+			private String stormEvent(String chatId) {
+				return """
+						{"event": "message_received", "account_id": "acc_1", "chat_id": "%s",
+						 "sender": {"attendee_id": "att_sender_%d"}, "attendees": [{"attendee_id": "%s"}]}"""
+					.formatted(chatId, this.senders.incrementAndGet(), ATTENDEE);
+			}
+
+		}
+
 	}
 
 	/**

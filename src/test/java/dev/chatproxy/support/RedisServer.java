@@ -38,8 +38,15 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
 	private boolean frozen;
 
+	/** The test class that started Redis: its @Nested classes share it. */
+	private String owner;
+
 	@Override
 	public void beforeAll(ExtensionContext context) throws IOException {
+		if (this.owner != null) {
+			return;
+		}
+		this.owner = context.getUniqueId();
 		RedisProcesses.requireRedis();
 		this.port = RedisProcesses.freePort();
 		this.directory = Files.createTempDirectory("chat-proxy-redis");
@@ -48,6 +55,10 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
 	@Override
 	public void afterAll(ExtensionContext context) throws IOException {
+		if (!context.getUniqueId().equals(this.owner)) {
+			return;
+		}
+		this.owner = null;
 		stop();
 		if (this.directory != null) {
 			try (var files = Files.list(this.directory)) {

@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -36,6 +37,13 @@ class InvalidationIntegrationTests {
 
 	static final String SECRET = "whsec_test_0123456789";
 
+	/**
+	 * Each event has a sender of its own: events that name an attendee another test's
+	 * event named less than {@code proxy.webhook.min-refresh-interval} before are
+	 * coalesced.
+	 */
+	private static final AtomicInteger senders = new AtomicInteger();
+
 	private static final WireMockServer postpress = Postpress.server();
 
 	@Autowired
@@ -57,7 +65,7 @@ class InvalidationIntegrationTests {
 	void messageEventMarksThePagesOfItsAttendeesStaleAndTheNextRequestRefetches() {
 		double invalidated = invalidated("webhook");
 
-		HttpResponse<String> accepted = postEvent(event("message_received", "chat_x", "a", "ACoA-unknown"));
+		HttpResponse<String> accepted = postEvent(event("message_received", "chat_x", "a", unknownProviderId()));
 
 		assertThat(accepted.statusCode()).isEqualTo(200);
 		assertThat(accepted.headers().firstValue("Cache-Control")).hasValue("no-store");
@@ -76,7 +84,7 @@ class InvalidationIntegrationTests {
 	void messageEventMarksThePagesListingItsChatStale() {
 		double invalidated = invalidated("webhook");
 
-		assertThat(postEvent(event("message_read", "chat_b", "someone-else", "ACoA-unknown")).statusCode())
+		assertThat(postEvent(event("message_read", "chat_b", "someone-else", unknownProviderId())).statusCode())
 			.isEqualTo(200);
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> invalidated("webhook") == invalidated + 1);
@@ -100,7 +108,7 @@ class InvalidationIntegrationTests {
 
 		HttpResponse<String> unknown = postEvent(event("account_connected", "chat_0", "a", "ACoAACr-1eYBl"));
 		// events are applied in order: once this one is, the unknown one would have been
-		postEvent(event("message_deleted", "chat_b", "b", "ACoA-unknown"));
+		postEvent(event("message_deleted", "chat_b", "b", unknownProviderId()));
 
 		assertThat(unknown.statusCode()).isEqualTo(200);
 		await().atMost(Duration.ofSeconds(10)).until(() -> invalidated("webhook") == invalidated + 1);
@@ -192,9 +200,13 @@ class InvalidationIntegrationTests {
 				{"event": "%s", "account_id": "acc_1", "account_type": "LINKEDIN", "chat_id": "%s",
 				 "timestamp": "2026-11-24T13:49:07.965Z", "webhook_name": "chat-proxy", "message_id": "msg_1",
 				 "message": "Hello", "new_field": {"nested": [1, 2]},
-				 "sender": {"attendee_id": "att_sender", "attendee_name": "Jordan Walke"},
+				 "sender": {"attendee_id": "%s", "attendee_name": "Jordan Walke"},
 				 "attendees": [{"attendee_id": "%s", "attendee_provider_id": "%s"}]}""".formatted(name, chatId,
-				attendeeId, providerId);
+				"att_sender_" + senders.incrementAndGet(), attendeeId, providerId);
+	}
+
+	private static String unknownProviderId() {
+		return "ACoA-unknown-" + senders.incrementAndGet();
 	}
 
 	private static ResponseDefinitionBuilder pageListing(String chatId) {
@@ -257,6 +269,82 @@ class InvalidationIntegrationTests {
 			assertThat(response.statusCode()).isEqualTo(404);
 			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 			assertThat(response.body()).contains("\"type\":\"errors/resource_not_found\"");
+		}
+
+	}
+
+	/**
+	 * A storm of webhook events (issue 22): with
+	 * {@code proxy.webhook.min-refresh-interval} at its default of 1 s, an attendee's
+	 * pages are marked stale at most once per interval, and once more at the storm's end,
+	 * so that postpress is called for them at most once per page and interval however
+	 * many events come, and they are fresh again soon after the storm.
+	 */
+	@Nested
+	class DuringAStorm {
+
+		private static final Duration INTERVAL = Duration.ofSeconds(1);
+
+		@Autowired
+		ProxyClient proxy;
+
+		@Test
+		void stormCallsPostpressAtMostOncePerPageAndIntervalAndLeavesThePagesFreshAfterIt() {
+			String attendee = "att_storm";
+			postpress.stubFor(Postpress.chats(attendee).willReturn(Postpress.page(2, null)));
+			List<String> pages = List.of(chatsOf(attendee), chatsOf(attendee) + "?limit=5");
+			for (String page : pages) {
+				assertThat(cacheStatus(this.proxy.get(page))).isEqualTo("chat-proxy; fwd=uri-miss; stored");
+			}
+			int calls = upstreamCalls(attendee);
+			double coalesced = coalesced();
+			int events = 150;
+
+			long start = System.nanoTime();
+			for (int i = 0; i < events; i++) {
+				if (i == events - 1) {
+					// what the last event says changed
+					postpress.stubFor(Postpress.chats(attendee).willReturn(pageListing("chat_after_storm")));
+				}
+				assertThat(postEvent(stormEvent(attendee, "chat_" + (i % 3))).statusCode()).isEqualTo(200);
+				// readers keep reading: each stale page they meet is refreshed
+				pages.forEach(this.proxy::get);
+			}
+			long storm = System.nanoTime() - start;
+
+			await("the pages refreshed after the storm").atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(pages).allSatisfy((page) -> {
+					HttpResponse<String> read = this.proxy.get(page);
+					assertThat(read.body()).contains("chat_after_storm");
+					assertThat(cacheStatus(read)).startsWith("chat-proxy; hit");
+				}));
+			// the intervals the storm began, and the trailing one after it
+			long invalidations = storm / INTERVAL.toNanos() + 2;
+			assertThat(upstreamCalls(attendee) - calls)
+				.as("postpress calls for %d events in %d ms", events, Duration.ofNanos(storm).toMillis())
+				.isLessThanOrEqualTo((int) (pages.size() * invalidations));
+			assertThat(coalesced() - coalesced).isGreaterThanOrEqualTo(events - invalidations);
+		}
+
+		private double coalesced() {
+			return this.proxy.meters().get("chatproxy.webhook.coalesced").counter().count();
+		}
+
+		private static int upstreamCalls(String attendee) {
+			return postpress.findAll(getRequestedFor(urlPathEqualTo(upstreamPathOf(attendee)))).size();
+		}
+
+		private HttpResponse<String> postEvent(String json) {
+			return this.proxy.post("/webhooks/postpress", body(json), "X-Postpress-Secret", SECRET, "Content-Type",
+					"application/json");
+		}
+
+		/** A busy chat's event: a sender of its own, the attendee among its attendees. */
+		private static String stormEvent(String attendee, String chatId) {
+			return """
+					{"event": "message_received", "account_id": "acc_1", "chat_id": "%s",
+					 "sender": {"attendee_id": "att_sender_%d"}, "attendees": [{"attendee_id": "%s"}]}"""
+				.formatted(chatId, senders.incrementAndGet(), attendee);
 		}
 
 	}
