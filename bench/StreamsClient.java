@@ -159,17 +159,22 @@ public final class StreamsClient {
 		int incomplete = 0;
 		long missing = 0;
 		long previous = 0;
-		try (Socket socket = new Socket()) {
-			socket.setTcpNoDelay(true);
-			socket.connect(new InetSocketAddress(hook.getHost(), hook.getPort()), 5000);
-			socket.setSoTimeout(30_000);
-			InputStream in = socket.getInputStream();
-			OutputStream out = socket.getOutputStream();
+		Socket socket = null;
+		try {
 			for (int i = -warm; i < n; i++) {
 				long wait = previous + gap - System.nanoTime();
 				if (previous != 0 && wait > 0) {
 					TimeUnit.NANOSECONDS.sleep(wait);
 				}
+				if (socket == null) {
+					// Tomcat closes a keep-alive connection after 100 requests: a new one, before the clock starts
+					socket = new Socket();
+					socket.setTcpNoDelay(true);
+					socket.connect(new InetSocketAddress(hook.getHost(), hook.getPort()), 5000);
+					socket.setSoTimeout(30_000);
+				}
+				InputStream in = socket.getInputStream();
+				OutputStream out = socket.getOutputStream();
 				String chat = "chat_bench_" + run + "_" + (i + warm);
 				StringBuilder body = new StringBuilder("{\"event\":\"message_received\",\"account_id\":\"").append(account)
 					.append("\",\"chat_id\":\"")
@@ -196,8 +201,13 @@ public final class StreamsClient {
 				out.write(head);
 				out.write(payload);
 				out.flush();
-				int status = readReply(in);
+				int[] reply = readReply(in);
+				int status = reply[0];
 				long answered = System.nanoTime();
+				if (reply[1] == 1) {
+					socket.close();
+					socket = null;
+				}
 				previous = posted;
 				boolean complete = webhook.latch.await(timeout, TimeUnit.NANOSECONDS);
 				this.current = null;
@@ -227,6 +237,11 @@ public final class StreamsClient {
 				hookMs.add((answered - posted) / 1e6);
 			}
 		}
+		finally {
+			if (socket != null) {
+				socket.close();
+			}
+		}
 		System.out.printf(Locale.ROOT,
 				"RESULT streams=%d webhooks=%d complete=%d incomplete=%d missing_events=%d last_p50_ms=%.2f last_p99_ms=%.2f last_max_ms=%.2f last_min_ms=%.2f median_p50_ms=%.2f hook_p50_ms=%.2f%n",
 				this.opened.get() - this.closedByServer.get(), n, last.size(), incomplete, missing, percentile(last, 50),
@@ -244,11 +259,15 @@ public final class StreamsClient {
 		return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 	}
 
-	/** Reads one reply (status line, headers, a Content-Length or chunked body). */
-	private static int readReply(InputStream in) throws IOException {
+	/**
+	 * Reads one reply (status line, headers, a Content-Length or chunked body).
+	 * @return its status, and 1 when the server closes the connection after it
+	 */
+	private static int[] readReply(InputStream in) throws IOException {
 		String status = line(in);
 		int length = 0;
 		boolean chunked = false;
+		int closes = 0;
 		String header;
 		while (!(header = line(in)).isEmpty()) {
 			String lower = header.toLowerCase(Locale.ROOT);
@@ -257,6 +276,9 @@ public final class StreamsClient {
 			}
 			else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
 				chunked = true;
+			}
+			else if (lower.startsWith("connection:") && lower.contains("close")) {
+				closes = 1;
 			}
 		}
 		if (chunked) {
@@ -270,7 +292,7 @@ public final class StreamsClient {
 		else {
 			in.readNBytes(length);
 		}
-		return Integer.parseInt(status.substring(9, 12));
+		return new int[] { Integer.parseInt(status.substring(9, 12)), closes };
 	}
 
 	private static String line(InputStream in) throws IOException {
