@@ -174,7 +174,7 @@ footprint() {
   head -n 15 "$logs/histogram-$1.txt" >"$data/histogram-$1.txt"
   jvm_threads=$(metric jvm_threads_live_threads)
   os_threads=$(awk '/^Threads:/ { print $2 }' "/proc/$proxy_pid/status")
-  rss=$(awk '/^VmRSS:/ { printf "%d", $2 * 1024 }' "/proc/$proxy_pid/status")
+  rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 * 1024 }' "/proc/$proxy_pid/status")
   "$java_home/bin/jcmd" "$proxy_pid" Thread.print >"$logs/threads-$1.txt"
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$heap" "$jvm_threads" "$os_threads" "$rss" "$(streams_open)" >>"$data/footprint.tsv"
   log "  footprint $1: live heap $heap B, JVM threads $jvm_threads, OS threads $os_threads, RSS $rss B, streams $(streams_open)"
