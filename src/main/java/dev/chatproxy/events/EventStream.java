@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter.DataWithMediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -24,7 +25,7 @@ final class EventStream {
 
 	private final boolean scoped;
 
-	private final BlockingQueue<SseEmitter.SseEventBuilder> queue;
+	private final BlockingQueue<Set<DataWithMediaType>> queue;
 
 	private final Executor writers;
 
@@ -70,10 +71,11 @@ final class EventStream {
 
 	/**
 	 * Queues an event for the client.
-	 * @param event the event
+	 * @param event the event's text, as {@link ChatStreams#frame} built it; shared with
+	 * other streams, never changed
 	 * @return {@code false} when the client is too far behind to take it
 	 */
-	boolean offer(SseEmitter.SseEventBuilder event) {
+	boolean offer(Set<DataWithMediaType> event) {
 		if (this.ended.get()) {
 			return true;
 		}
@@ -88,7 +90,7 @@ final class EventStream {
 
 	private void write() {
 		try {
-			SseEmitter.SseEventBuilder event;
+			Set<DataWithMediaType> event;
 			while ((event = this.queue.poll()) != null) {
 				if (this.ended.get()) {
 					this.queue.clear();

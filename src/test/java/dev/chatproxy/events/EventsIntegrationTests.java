@@ -82,6 +82,36 @@ class EventsIntegrationTests {
 	}
 
 	@Test
+	void everyStreamGetsTheSameEventsAndHeartbeatsWithNothingAfterThem() {
+		try (EventStreamClient s1 = open("/attendees/att_i/chats/events");
+				EventStreamClient s2 = open("/attendees/att_i/chats/events");
+				EventStreamClient s3 = open("/attendees/att_i/chats/events");
+				EventStreamClient s4 = open("/attendees/att_i/chats/events")) {
+			List<EventStreamClient> streams = List.of(s1, s2, s3, s4);
+			webhook("message_received", "chat_1", "acc_1", "att_i");
+			for (EventStreamClient stream : streams) {
+				stream.awaitEvents(1);
+			}
+			// a heartbeat read after the event: whatever was sent with the event was read
+			// too
+			List<Integer> comments = streams.stream().map((stream) -> stream.comments().size()).toList();
+			for (int i = 0; i < streams.size(); i++) {
+				EventStreamClient stream = streams.get(i);
+				int before = comments.get(i);
+				await().atMost(Duration.ofSeconds(20)).until(() -> stream.comments().size() >= before + 2);
+			}
+			for (EventStreamClient stream : streams) {
+				assertThat(stream.events()).hasSize(1);
+				assertThat(stream.events().get(0)).isEqualTo(s1.events().get(0));
+				// one event (or heartbeat) sent to several streams was once built anew
+				// for each,
+				// each build adding a blank line: the n-th stream got n - 1 more
+				assertThat(stream.emptyBlankLines()).isZero();
+			}
+		}
+	}
+
+	@Test
 	void operatorInvalidationOfAChatReachesTheStreamsOfTheAttendeesWhosePagesListIt() {
 		this.proxy.get("/attendees/att_b/chats");
 		try (EventStreamClient listing = open("/attendees/att_b/chats/events");

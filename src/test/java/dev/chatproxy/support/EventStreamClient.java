@@ -37,6 +37,8 @@ public final class EventStreamClient implements AutoCloseable {
 
 	private final Thread reader;
 
+	private volatile int emptyBlankLines;
+
 	private volatile boolean ended;
 
 	private EventStreamClient(HttpResponse<Stream<String>> response) {
@@ -66,9 +68,15 @@ public final class EventStreamClient implements AutoCloseable {
 		String id = null;
 		String name = null;
 		StringBuilder data = null;
+		boolean anything = false;
 		try (Stream<String> lines = this.response.body()) {
 			for (String line : (Iterable<String>) lines::iterator) {
-				if (line.isEmpty()) {
+				boolean blank = line.isEmpty();
+				if (blank && !anything) {
+					this.emptyBlankLines++;
+				}
+				anything = !blank;
+				if (blank) {
 					if (data != null) {
 						this.events.add(new Event(id, (name != null) ? name : "message", data.toString()));
 					}
@@ -122,6 +130,14 @@ public final class EventStreamClient implements AutoCloseable {
 
 	public List<String> retries() {
 		return new ArrayList<>(this.retries);
+	}
+
+	/**
+	 * Blank lines that ended nothing (no field or comment since the previous one): a
+	 * well-formed stream has none.
+	 */
+	public int emptyBlankLines() {
+		return this.emptyBlankLines;
 	}
 
 	/** Whether the server ended the stream (or the test closed it). */
