@@ -72,7 +72,7 @@ class EventsIntegrationTests {
 			assertThat(event.name()).isEqualTo("chats-changed");
 			assertThat(event.id()).isNotBlank();
 			assertThat(event.data()).isEqualTo(
-					"{\"attendee_ids\":[\"att_a\",\"att_sender\"],\"account_id\":\"acc_1\",\"chat_id\":\"chat_1\",\"reason\":\"message_received\"}");
+					"{\"attendee_ids\":[\"att_a\",\"att_sender_chat_1\"],\"account_id\":\"acc_1\",\"chat_id\":\"chat_1\",\"reason\":\"message_received\"}");
 			assertThat(cacheStatus(this.proxy.get("/attendees/att_a/chats"))).isEqualTo("chat-proxy; hit; ttl=30");
 			postpress.verify(2, getRequestedFor(urlPathEqualTo(Postpress.BASE_PATH + "/chat_attendees/att_a/chats")));
 			assertThat(stream.retries()).contains("2000");
@@ -251,8 +251,8 @@ class EventsIntegrationTests {
 		String json = """
 				{"event": "%s", "account_id": "%s", "account_type": "LINKEDIN", "chat_id": "%s",
 				 "message_id": "msg_1", "message": "Hello",
-				 "sender": {"attendee_id": "att_sender"},
-				 "attendees": [{"attendee_id": "%s"}]}""".formatted(name, accountId, chatId, attendeeId);
+				 "sender": {"attendee_id": "att_sender_%s"},
+				 "attendees": [{"attendee_id": "%s"}]}""".formatted(name, accountId, chatId, chatId, attendeeId);
 		HttpResponse<String> accepted = this.proxy.post("/webhooks/postpress", BodyPublishers.ofString(json),
 				"X-Webhook-Secret", Postpress.WEBHOOK_SECRET, "Content-Type", "application/json");
 		assertThat(accepted.statusCode()).isEqualTo(200);
