@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -46,6 +47,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -718,13 +720,31 @@ class FleetIntegrationTests {
 
 		@BeforeEach
 		void refillTheFleetBudget() {
-			// a pause an earlier test left (one that failed before ending it) is over:
-			// the clock only moves forward
-			clock.advance(Duration.ofMinutes(3));
 			postpress.resetAll();
 			redis.flushAll();
 			first.resetBreakers();
 			second.resetBreakers();
+			// a pause an earlier test left is over, also one whose message reaches a
+			// replica late: a marker pause that outlasts any, published after them on
+			// the same channel, is heard by each replica after them (again, a longer
+			// one, until both heard the same: a replica resubscribing after a test that
+			// stopped Redis misses some); then the clock moves past it (it only moves
+			// forward)
+			await("every replica heard the same marker").atMost(PATIENCE).until(() -> {
+				long left = 600_000 + markers.incrementAndGet();
+				String marker = "drained-" + left;
+				redis.command("PUBLISH", RedisUpstreamPause.CHANNEL, left + " errors/too_many_requests " + marker);
+				try {
+					await().atMost(Duration.ofSeconds(2))
+						.until(() -> marker(first.pause().current(), marker)
+								&& marker(second.pause().current(), marker));
+					return true;
+				}
+				catch (ConditionTimeoutException ex) {
+					return false;
+				}
+			});
+			clock.advance(Duration.ofMinutes(11));
 			assertThat(first.pause().current()).isNull();
 			assertThat(second.pause().current()).isNull();
 			postpress.stubFor(Postpress.chats().willReturn(Postpress.page(2, null)));
@@ -744,6 +764,8 @@ class FleetIntegrationTests {
 		 * machine.
 		 */
 		private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+		private static final AtomicLong markers = new AtomicLong();
 
 		@Test
 		void theFleetSharesOneBudget() {
@@ -912,6 +934,10 @@ class FleetIntegrationTests {
 				assertThat(replica.getChats(nextAttendee()).statusCode()).isEqualTo(200);
 				assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(WITHIN_THE_REDIS_TIMEOUT);
 			}
+		}
+
+		private static boolean marker(UpstreamPause.Pause pause, String marker) {
+			return pause != null && pause.title().equals(marker);
 		}
 
 		private static void endThePause() {
