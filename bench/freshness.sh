@@ -31,23 +31,9 @@ window=30s # the shipped default of proxy.cache.stale-while-revalidate, set expl
 webhook_ttl=10m
 port_base=${FRESHNESS_PORT_BASE:-18180}
 sim_port=$((port_base + 10))
-out=${FRESHNESS_OUT:-$root/bench/results/freshness}
-data=$out/data
-work=$root/bench/target/freshness
-logs=$work/logs
-api_key=bench_not_a_secret
-secret=whsec_bench_not_a_secret
+source bench/lib/harness.sh
+bench_paths freshness "${FRESHNESS_OUT:-}"
 attendee=att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
-jar=$root/target/chat-proxy-0.1.0-SNAPSHOT.jar
-if [[ -n ${BENCH_JDK:-} ]]; then
-  java_home=$BENCH_JDK
-elif [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  java_home=/usr/lib/jvm/temurin-25-jdk-amd64
-else
-  java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-fi
-java=$java_home/bin/java
-[[ -x $java ]] || { echo "no java at $java (BENCH_JDK)" >&2; exit 1; }
 source bench/lib/log.sh
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 
@@ -55,38 +41,7 @@ run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 pids=()
 source bench/lib/cleanup.sh
 
-wait_for() { # url, what, pid; polls until it answers, the process dies, or 180 s pass
-  for _ in $(seq 1 1800); do
-    curl -sf -o /dev/null "$1" && return 0
-    kill -0 "$3" 2>/dev/null || die "$2 exited before it was ready (see $logs)"
-    sleep 0.1
-  done
-  die "$2 did not come up at $1"
-}
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# --- build ---------------------------------------------------------------------------------------
-build() {
-  if [[ ${BENCH_SKIP_BUILD:-0} != 1 || ! -f $jar || ! -f target/test-classes/dev/chatproxy/demo/SimulatedPostpress.class ]]; then
-    log "building the jar and the simulated postpress (./mvnw -B -q -DskipTests package)"
-    ./mvnw -B -q -DskipTests -Djacoco.skip=true package
-  fi
-  [[ -f target/test-classes/dev/chatproxy/demo/SimulatedPostpress.class ]] || die "no simulated postpress in target/test-classes"
-  rm -rf "${work:?}/client"
-  mkdir -p "$work/client"
-  "$java_home/bin/javac" --release 17 -d "$work/client" bench/Client.java
-}
-
 # --- processes -------------------------------------------------------------------------------------
-start_standin() {
-  log "starting the stand-in (simulated postpress, ${delay_ms} ms) on CPU 1, port $sim_port"
-  taskset -c 1 "$java" -Dsun.net.httpserver.nodelay=true -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress \
-    --port="$sim_port" --delay-ms="$delay_ms" --api-key="$api_key" >"$logs/standin.log" 2>&1 &
-  standin_pid=$!
-  pids+=("$standin_pid")
-  wait_for "http://127.0.0.1:$sim_port/__simulator/stats" "the stand-in" "$standin_pid"
-}
 
 # name, port, ttl, window; the jar as shipped on CPU 0, application and management port on 127.0.0.1
 start_proxy() {
@@ -138,7 +93,7 @@ for tool in wrk taskset curl; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y ${tool/taskset/util-linux})"
 done
 mkdir -p "$work"
-build
+build bench/Client.java
 rm -rf "$data" "$logs"
 mkdir -p "$data" "$logs"
 : >"$data/startup.tsv"

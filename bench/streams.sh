@@ -35,27 +35,13 @@ port_base=${STREAMS_PORT_BASE:-18500}
 app_port=$port_base
 management_port=$((port_base + 1))
 sim_port=$((port_base + 10))
-out=${STREAMS_OUT:-$root/bench/results/streams}
-data=$out/data
-work=$root/bench/target/streams
-logs=$work/logs
-api_key=bench_not_a_secret
-secret=whsec_bench_not_a_secret
+source bench/lib/harness.sh
+bench_paths streams "${STREAMS_OUT:-}"
 account=acc_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
 demo_attendees=(att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR att_01HY7R2D9K5M3N8P4Q6S1T0V2W att_01J0A4B6C8D2E5F7G9H1J3K5M7
   att_01J1B3C5D7E9F2G4H6J8K0M2N4 ACoAACr-1eYBlq7Xw3nZ0pT9sK4uVb8hJm2 33612345678@s.whatsapp.net)
 attendees=("${demo_attendees[@]:0:${STREAMS_ATTENDEES:-5}}")
 hit_url="http://127.0.0.1:$app_port/attendees/${demo_attendees[0]}/chats?limit=1"
-jar=$root/target/chat-proxy-0.1.0-SNAPSHOT.jar
-if [[ -n ${BENCH_JDK:-} ]]; then
-  java_home=$BENCH_JDK
-elif [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  java_home=/usr/lib/jvm/temurin-25-jdk-amd64
-else
-  java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-fi
-java=$java_home/bin/java
-[[ -x $java ]] || { echo "no java at $java (BENCH_JDK)" >&2; exit 1; }
 source bench/lib/log.sh
 source bench/lib/verdict.sh
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -70,37 +56,8 @@ forget() { # a started process that exited by itself, reaped by wait
   pids=("${kept[@]+"${kept[@]}"}")
 }
 
-wait_for() { # url, what, pid; polls until it answers, the process dies, or 180 s pass
-  for _ in $(seq 1 1800); do
-    curl -sf -o /dev/null "$1" && return 0
-    kill -0 "$3" 2>/dev/null || die "$2 exited before it was ready (see $logs)"
-    sleep 0.1
-  done
-  die "$2 did not come up at $1"
-}
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-build() {
-  if [[ ${BENCH_SKIP_BUILD:-0} != 1 || ! -f $jar || ! -f target/test-classes/dev/chatproxy/demo/SimulatedPostpress.class ]]; then
-    log "building the jar and the simulated postpress (./mvnw -B -q -DskipTests package)"
-    ./mvnw -B -q -DskipTests -Djacoco.skip=true package
-  fi
-  [[ -f target/test-classes/dev/chatproxy/demo/SimulatedPostpress.class ]] || die "no simulated postpress in target/test-classes"
-  rm -rf "${work:?}/client"
-  mkdir -p "$work/client"
-  "$java_home/bin/javac" --release 17 -d "$work/client" bench/StreamsClient.java
-}
 
 # --- processes -----------------------------------------------------------------------------------
-start_standin() {
-  log "starting the stand-in (simulated postpress, ${delay_ms} ms) on CPU 1, port $sim_port"
-  taskset -c 1 "$java" -Dsun.net.httpserver.nodelay=true -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress \
-    --port="$sim_port" --delay-ms="$delay_ms" --api-key="$api_key" >"$logs/standin.log" 2>&1 &
-  standin_pid=$!
-  pids+=("$standin_pid")
-  wait_for "http://127.0.0.1:$sim_port/__simulator/stats" "the stand-in" "$standin_pid"
-}
 
 start_proxy() { # the jar as shipped on CPU 0; proxy.events.* at their defaults
   log "starting the proxy on CPU 0, port $app_port (management $management_port); log $logs/proxy.log"
@@ -205,7 +162,7 @@ done
 ulimit -n "$(ulimit -Hn)"
 (($(ulimit -n) > count + 1000)) || die "ulimit -n is $(ulimit -n): too few descriptors for $count streams"
 mkdir -p "$work"
-build
+build bench/StreamsClient.java
 rm -rf "$data" "$logs"
 mkdir -p "$data" "$logs"
 : >"$data/hits.tsv"
