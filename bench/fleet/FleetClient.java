@@ -69,6 +69,23 @@ public class FleetClient {
 		System.exit(0);
 	}
 
+	/**
+	 * The pages a run asks for: {@code keys} of them, {@code limit} items each, the i-th
+	 * {@code before} {@code epoch} plus i ms (see {@link #page}).
+	 */
+	record Pages(int keys, String limit, Instant epoch) {
+
+		static Pages of(Map<String, String> options) {
+			return new Pages(Integer.parseInt(options.get("keys")), options.getOrDefault("limit", "1"),
+					Instant.parse(options.get("epoch")));
+		}
+
+		String url(String base, int i) {
+			return page(base, this.limit, this.epoch, i);
+		}
+
+	}
+
 	static String page(String base, String limit, Instant epoch, int i) {
 		return base + "?limit=" + limit + "&before=" + BEFORE.format(epoch.plusMillis(i));
 	}
@@ -88,9 +105,8 @@ public class FleetClient {
 	static void spread(Map<String, String> options) throws Exception {
 		String[] urls = options.get("urls").split(",");
 		int conns = Integer.parseInt(options.get("conns"));
-		int keys = Integer.parseInt(options.get("keys"));
-		String limit = options.getOrDefault("limit", "1");
-		Instant epoch = Instant.parse(options.get("epoch"));
+		Pages pages = Pages.of(options);
+		int keys = pages.keys();
 		long warmNanos = TimeUnit.MILLISECONDS.toNanos((long) (Double.parseDouble(options.get("warm_s")) * 1000));
 		long windowNanos = TimeUnit.MILLISECONDS.toNanos((long) (Double.parseDouble(options.get("seconds")) * 1000));
 		long paceMillis = Long.parseLong(options.getOrDefault("pace_ms", "5"));
@@ -102,7 +118,7 @@ public class FleetClient {
 		for (String base : urls) {
 			try (Client.Connection connection = new Client.Connection(base)) {
 				for (int k = 0; k < keys; k++) {
-					Client.Reply reply = connection.get(page(base, limit, epoch, k));
+					Client.Reply reply = connection.get(pages.url(base, k));
 					fill.merge(reply.status() + "_" + Client.kind(reply.cacheStatus()), 1, Integer::sum);
 				}
 			}
@@ -120,7 +136,7 @@ public class FleetClient {
 				try (Client.Connection connection = new Client.Connection(base)) {
 					for (int n = first; !stop.get(); n++) {
 						long start = System.nanoTime();
-						Client.Reply reply = connection.get(page(base, limit, epoch, n % keys));
+						Client.Reply reply = connection.get(pages.url(base, n % keys));
 						long end = System.nanoTime();
 						counts.add(end - origin >= warmNanos, reply.status(), Client.kind(reply.cacheStatus()), end - start);
 						if (paceMillis > 0) {
@@ -167,10 +183,9 @@ public class FleetClient {
 	/** Requests of one page after another, one per step, each step on its own connection. */
 	static void sequence(Map<String, String> options) throws Exception {
 		String[] specs = options.get("steps").split(",");
-		int keys = Integer.parseInt(options.get("keys"));
+		Pages pages = Pages.of(options);
+		int keys = pages.keys();
 		int warm = Integer.parseInt(options.get("warm"));
-		String limit = options.getOrDefault("limit", "1");
-		Instant epoch = Instant.parse(options.get("epoch"));
 		String stats = options.get("stats");
 		int steps = specs.length;
 		String[] names = new String[steps];
@@ -195,7 +210,7 @@ public class FleetClient {
 					warmCalls = upstreamCalls(stats) - before;
 				}
 				for (int s = 0; s < steps; s++) {
-					String url = page(bases[s], limit, epoch, i);
+					String url = pages.url(bases[s], i);
 					long start = System.nanoTime();
 					Client.Reply reply = connections.get(bases[s]).get(url);
 					long took = System.nanoTime() - start;
@@ -234,9 +249,8 @@ public class FleetClient {
 	static void soak(Map<String, String> options) throws Exception {
 		String[] urls = options.get("urls").split(",");
 		int conns = Integer.parseInt(options.get("conns"));
-		int keys = Integer.parseInt(options.get("keys"));
-		String limit = options.getOrDefault("limit", "1");
-		Instant epoch = Instant.parse(options.get("epoch"));
+		Pages pages = Pages.of(options);
+		int keys = pages.keys();
 		long seconds = Long.parseLong(options.get("seconds"));
 		long paceMillis = Long.parseLong(options.getOrDefault("pace_ms", "5"));
 		if ("1".equals(options.get("fill"))) {
@@ -245,7 +259,7 @@ public class FleetClient {
 				try (Client.Connection connection = new Client.Connection(base)) {
 					for (int k = 0; k < keys; k++) {
 						long start = System.nanoTime();
-						Client.Reply reply = connection.get(page(base, limit, epoch, k));
+						Client.Reply reply = connection.get(pages.url(base, k));
 						filled.add(true, reply.status(), Client.kind(reply), System.nanoTime() - start);
 					}
 				}
@@ -296,7 +310,7 @@ public class FleetClient {
 								connection = new Client.Connection(base);
 								open.put(base, connection);
 							}
-							Client.Reply reply = connection.get(page(base, limit, epoch, n % keys));
+							Client.Reply reply = connection.get(pages.url(base, n % keys));
 							counts.add(true, reply.status(), Client.kind(reply), System.nanoTime() - start);
 						}
 						catch (IOException ex) {
