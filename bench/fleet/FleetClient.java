@@ -299,8 +299,14 @@ public class FleetClient {
 				Map<String, Client.Connection> open = new TreeMap<>();
 				try {
 					for (int n = first; System.nanoTime() < end && !stop.get(); n++) {
+						Set<String> out = excluded.get();
+						// a replica taken out of rotation loses its connections, as a load
+						// balancer drains them: none is reused once it is back, restarted
+						for (String gone : out) {
+							close(open.remove(gone));
+						}
 						String base = urls[home];
-						for (int i = 1; excluded.get().contains(base) && i < urls.length; i++) {
+						for (int i = 1; out.contains(base) && i < urls.length; i++) {
 							base = urls[(home + i) % urls.length];
 						}
 						long start = System.nanoTime();
@@ -315,15 +321,7 @@ public class FleetClient {
 						}
 						catch (IOException ex) {
 							counts.add(true, 0, "no_answer", System.nanoTime() - start);
-							Client.Connection broken = open.remove(base);
-							if (broken != null) {
-								try {
-									broken.close();
-								}
-								catch (IOException ignored) {
-									// already broken
-								}
-							}
+							close(open.remove(base));
 						}
 						if (paceMillis > 0) {
 							Thread.sleep(paceMillis);
@@ -331,14 +329,7 @@ public class FleetClient {
 					}
 				}
 				finally {
-					for (Client.Connection connection : open.values()) {
-						try {
-							connection.close();
-						}
-						catch (IOException ignored) {
-							// closing anyway
-						}
-					}
+					open.values().forEach(FleetClient::close);
 				}
 				return counts;
 			}));
@@ -391,6 +382,21 @@ public class FleetClient {
 			other.nanos.forEach((kind, values) -> this.nanos.computeIfAbsent(kind, (k) -> new ArrayList<>()).addAll(values));
 		}
 
+	}
+
+
+	/**
+	 * Closes a connection (null: none), whatever state it is in.
+	 */
+	private static void close(Client.Connection connection) {
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (IOException ignored) {
+				// broken already, or closing anyway
+			}
+		}
 	}
 
 }
