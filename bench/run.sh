@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmark of chat-proxy (issues 7 and 14): the proxy's hit path against references in
+# Load benchmark of chat-proxy (issues 7, 14 and 24): the proxy's hit path against references in
 # their own processes, measured side by side in the same rounds (nginx proxy_cache, a plain
 # Spring Boot MVC app answering precomputed bytes, Spring Cloud Gateway 5.0 with
 # LocalResponseCache), on each JDK; then miss overhead, start-up, coalescing, expiry under load
@@ -444,9 +444,38 @@ expiry_rounds() {
   done
 }
 
-startup() { # start-to-ready of the jar pinned to one core: as shipped, then with a class cache
-  local i variant options=() cache
-  for variant in plain cached; do
+time_start() { # variant, run, readiness URL, directory, command...: launch to the first 200 of the URL, pinned to CPU 0
+  local variant=$1 i=$2 url=$3 dir=$4 t0 pid ready_ms cpu_s
+  shift 4
+  t0=$(now_ms)
+  (cd "$dir" && exec taskset -c 0 "$@" >"$logs/start-$tag-$variant-$i.log" 2>&1) &
+  pid=$!
+  pids+=("$pid")
+  wait_for "$url" "$variant (start-up $i)"
+  ready_ms=$(($(now_ms) - t0))
+  # CPU seconds the JVM used until ready: what the start takes on a core of its own, even on a busy machine
+  cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat")
+  printf '%s\tstartup-%s\t%s\t%s\t%s\t%s\n' "$tag" "$variant" "$i" "$ready_ms" \
+    "$(grep -oE 'Started [A-Za-z]+ in [0-9.]+ seconds' "$logs/start-$tag-$variant-$i.log" | grep -oE '[0-9.]+' | head -1)" \
+    "$cpu_s" >>"$data/startup.tsv"
+  log "  [$tag] start-up $variant $i: $ready_ms ms to ready"
+  stop "$pid"
+}
+
+startup() { # start-to-ready pinned to one core: the references, the jar as shipped, the image's way
+  local i variant options=() cache readiness="http://127.0.0.1:$management_port/actuator/health/readiness"
+  for i in $(seq 1 "$starts"); do
+    # the plain Spring Boot MVC application (the ceiling) and the gateway: launch to their first page
+    time_start mvc "$i" "$(ceiling_url 1)" "$root" "$java" -cp "$work/classes:$work/lib/BOOT-INF/lib/*" \
+      dev.chatproxy.bench.CeilingApplication --server.port="$ceiling_port" --server.address=127.0.0.1 \
+      --postpress.base-url="http://127.0.0.1:$sim_port/api/v1" --postpress.api-key="$api_key"
+    [[ -n $gateway_skipped ]] || time_start gateway "$i" "$(gateway_url 1)" "$root" "$java" -jar "$gateway_jar" \
+      --server.port="$gateway_port" --server.address=127.0.0.1 --bench.upstream="http://127.0.0.1:$sim_port" \
+      --bench.api-key="$api_key"
+    # the jar as `java -jar` runs it
+    time_start jar "$i" "$readiness" "$root" env $(proxy_env 30s) "$java" -jar "$jar"
+  done
+  for variant in extracted cached; do
     options=()
     if [[ $variant == cached ]]; then
       if [[ $jdk_major -ge 25 ]]; then
@@ -465,22 +494,10 @@ startup() { # start-to-ready of the jar pinned to one core: as shipped, then wit
         options=(-XX:SharedArchiveFile="$cache")
       fi
     fi
+    # the jar extracted as the container image runs it, with the class cache for "cached"
     for i in $(seq 1 "$starts"); do
-      local t0 pid
-      t0=$(now_ms)
-      (cd "$work/extracted" && exec env $(proxy_env 30s) taskset -c 0 "$java" "${options[@]}" \
-        -jar chat-proxy-0.1.0-SNAPSHOT.jar >"$logs/start-$tag-$variant-$i.log" 2>&1) &
-      pid=$!
-      pids+=("$pid")
-      wait_for "http://127.0.0.1:$management_port/actuator/health/readiness" "the proxy (start-up $variant $i)"
-      local ready_ms=$(($(now_ms) - t0)) cpu_s
-      # CPU seconds the JVM used until ready: what the start takes on a core of its own, even on a busy machine
-      cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat")
-      printf '%s\tstartup-%s\t%s\t%s\t%s\t%s\n' "$tag" "$variant" "$i" "$ready_ms" \
-        "$(grep -oE 'Started ChatProxyApplication in [0-9.]+ seconds' "$logs/start-$tag-$variant-$i.log" | grep -oE '[0-9.]+' | head -1)" \
-        "$cpu_s" >>"$data/startup.tsv"
-      log "  [$tag] start-up $variant $i: $(tail -1 "$data/startup.tsv" | cut -f4) ms to ready"
-      stop "$pid"
+      time_start "$variant" "$i" "$readiness" "$work/extracted" env $(proxy_env 30s) "$java" "${options[@]}" \
+        -jar chat-proxy-0.1.0-SNAPSHOT.jar
     done
   done
 }
