@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side A/B of the 1-item hit path of several jars (or one jar with different settings):
+# Side-by-side A/B of the hit path (1-item page; LIMIT=100 for the default page) of several jars (or one jar with different settings):
 # every jar started at once, pinned to CPU 0, in front of the simulated postpress (20 ms); wrk on
 # CPU 1, 64 connections; WARM warm-up runs of 3 s each, then ROUNDS rounds of SECONDS_ s, one run
 # per jar per round. Prints req/s, p50/p99 and CPU microseconds per request (the load-robust
@@ -8,7 +8,7 @@
 # calls the simulated postpress directly ("direct"), so a jar's overhead is its p50 minus direct's.
 # Usage, from the repository root (needs target/test-classes for the stand-in):
 #   bench/ab-hits.sh before=/tmp/a.jar after=/tmp/b.jar quiet=/tmp/b.jar@LOGGING_LEVEL_DEV_CHATPROXY_ACCESS=WARN
-# env: ROUNDS (3) SECONDS_ (5) WARM (6) CONNS (64) JAVA (Temurin 25) EXTRA_ENV (for every jar)
+# env: ROUNDS (3) SECONDS_ (5) WARM (6) CONNS (64) LIMIT (1: the page size hit) JAVA (Temurin 25) EXTRA_ENV (for every jar)
 set -u
 cd "$(dirname "$0")/.."
 J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
@@ -33,7 +33,7 @@ for p in "${ports[@]}"; do
   for _ in $(seq 1 1500); do curl -fs -o /dev/null http://127.0.0.1:$((p+1))/actuator/health/readiness && break; sleep 0.2; done
 done
 attendee=att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR
-url() { echo "http://127.0.0.1:$1/attendees/$attendee/chats?limit=1"; }
+url() { echo "http://127.0.0.1:$1/attendees/$attendee/chats?limit=${LIMIT:-1}"; }
 epoch=1798761600
 run() { # port, [api key] -> RESULT line of one run, hits or misses as MODE says (call through "fresh")
   if [[ ${MODE:-hit} == miss ]]; then

@@ -15,10 +15,28 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Keeps requests that Tomcat itself rejects inside the error envelope: an encoded slash
  * in an id reaches validation instead of being refused, and what the connector still
- * refuses (a malformed request line) is answered in JSON instead of an HTML report.
+ * refuses (a malformed request line) is answered in JSON instead of an HTML report; and
+ * sizes the connector's socket write buffer.
  */
 @Configuration(proxyBeanMethods = false)
 class TomcatConfiguration {
+
+	/**
+	 * Sizes each connection's socket write buffer
+	 * ({@code proxy.connector.socket-write-buffer}): Tomcat writes a body larger than it
+	 * in several system calls.
+	 * @param properties the buffer's size
+	 * @return the customizer
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> socketWriteBuffer(ConnectorProperties properties) {
+		String bytes = Long.toString(properties.socketWriteBuffer().toBytes());
+		return (factory) -> factory.addConnectorCustomizers((connector) -> {
+			if (!connector.setProperty("socket.appWriteBufSize", bytes)) {
+				throw new IllegalStateException("Tomcat's connector has no socket.appWriteBufSize");
+			}
+		});
+	}
 
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports(Problems problems) {
