@@ -204,16 +204,20 @@ public class PageCache {
 			// a stale copy answered early may have aged past stale-if-error since
 			boolean tooOld = early != null && early.status() == PageFlight.Status.STALE
 					&& !withinStaleTtl(early.page());
-			Span waiting = this.tracing.collapsed(lookup, current.observation());
-			return (tooOld ? current.result() : current.answer()).thenApply((outcome) -> {
-				waiting.end();
-				tier[0] = (outcome.status() == PageFlight.Status.STALE) ? PageCacheTracing.LOCAL : current.tier();
-				return served(outcome.page(), outcome.status().whenJoined(), this.ticker.read());
-			}).whenComplete((answer, error) -> {
-				if (error != null) {
-					waiting.error(unwrap(error));
+			// the leader publishes its flight before it starts the fetch's observation:
+			// the span that links to it waits for that start (nanoseconds, same thread)
+			return current.started().thenCompose((fetch) -> {
+				Span waiting = this.tracing.collapsed(lookup, fetch);
+				return (tooOld ? current.result() : current.answer()).thenApply((outcome) -> {
 					waiting.end();
-				}
+					tier[0] = (outcome.status() == PageFlight.Status.STALE) ? PageCacheTracing.LOCAL : current.tier();
+					return served(outcome.page(), outcome.status().whenJoined(), this.ticker.read());
+				}).whenComplete((answer, error) -> {
+					if (error != null) {
+						waiting.error(unwrap(error));
+						waiting.end();
+					}
+				});
 			});
 		}
 		start(flight, loader, this.tracing.fetch(lookup, flight.background()));

@@ -28,7 +28,7 @@ final class PageFlight {
 
 	private volatile boolean invalidated;
 
-	private volatile Observation observation = Observation.NOOP;
+	private final CompletableFuture<Observation> observation = new CompletableFuture<>();
 
 	private volatile String tier = PageCacheTracing.UPSTREAM;
 
@@ -99,11 +99,19 @@ final class PageFlight {
 
 	/** The fetch's observation, whose span the upstream attempts are children of. */
 	Observation observation() {
+		return this.observation.getNow(Observation.NOOP);
+	}
+
+	/**
+	 * Completes with the fetch's observation once the leader has started it: a request
+	 * that joins the flight between its publication and its start waits for it here.
+	 */
+	CompletableFuture<Observation> started() {
 		return this.observation;
 	}
 
 	void observation(Observation observation) {
-		this.observation = observation;
+		this.observation.complete(observation);
 	}
 
 	/** Which tier the page came from (see {@link PageCacheTracing#TIER}). */
