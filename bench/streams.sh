@@ -17,7 +17,10 @@
 # target/), BENCH_DELAY_MS (20, the stand-in's delay), STREAMS_COUNT (5000), STREAMS_ATTENDEES (5 of
 # the demo's), STREAMS_WEBHOOKS (100), STREAMS_GAP_MS (1200), STREAMS_ROUNDS (6), STREAMS_SECONDS (10
 # per wrk run), STREAMS_CONNECTIONS (64), STREAMS_WARMUP_CYCLES (6 of 5 s), STREAMS_PORT_BASE (18500:
-# base, base+1 and base+10), STREAMS_OUT (bench/results/streams).
+# base, base+1 and base+10), STREAMS_OUT (bench/results/streams), STREAMS_PROXY_OPTS (more JVM options
+# for the proxy alone, e.g. a profiler's -agentpath=...; split on spaces). A profile of the fan-out:
+#   STREAMS_WEBHOOKS=30 STREAMS_ROUNDS=0 STREAMS_WARMUP_CYCLES=2 STREAMS_OUT=/tmp/streams-profile \
+#   STREAMS_PROXY_OPTS=-agentpath:/path/libasyncProfiler.so=start,event=cpu,file=/tmp/streams.html bench/streams.sh
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -64,7 +67,7 @@ start_proxy() { # the jar as shipped on CPU 0; proxy.events.* at their defaults
   env POSTPRESS_API_KEY=$api_key POSTPRESS_BASE_URL="http://127.0.0.1:$sim_port/api/v1" \
     SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$app_port" MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
     MANAGEMENT_SERVER_PORT="$management_port" PROXY_CACHE_TTL=10m PROXY_WEBHOOK_SECRET=$secret \
-    taskset -c 0 "$java" -Xlog:gc:file="$logs/gc.log" -jar "$jar" >"$logs/proxy.log" 2>&1 &
+    taskset -c 0 "$java" -Xlog:gc:file="$logs/gc.log" ${STREAMS_PROXY_OPTS:-} -jar "$jar" >"$logs/proxy.log" 2>&1 &
   proxy_pid=$!
   pids+=("$proxy_pid")
   wait_for "http://127.0.0.1:$management_port/actuator/health/readiness" "the proxy" "$proxy_pid"

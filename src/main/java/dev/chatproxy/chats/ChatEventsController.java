@@ -44,7 +44,7 @@ class ChatEventsController {
 		String lastEventId = request.getHeader(LAST_EVENT_ID);
 		return this.streams.open(query.attendeeIds(), query.accountIds(), this.accountScope.isScoped(),
 				(lastEventId != null && !lastEventId.isBlank()) ? lastEventId.trim() : null,
-				this.accountScope.tokenExpiry());
+				this.accountScope.tokenExpiry(), request);
 	}
 
 }

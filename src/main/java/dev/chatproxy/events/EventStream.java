@@ -1,23 +1,34 @@
 package dev.chatproxy.events;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter.DataWithMediaType;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * One caller's stream: what it listens to, and a bounded queue of events drained by a
  * writer of its own, so that a client that reads slowly blocks nobody but itself.
+ * <p>
+ * Only the writer touches the response: it writes every queued event's bytes, flushes
+ * once, and completes the response when the stream has ended. {@link #end()} never waits
+ * for a write, so ending a slow client's stream never stalls the fan-out; a write blocked
+ * on a client that reads nothing holds only that stream's writer, until the connector's
+ * write timeout fails it.
  */
 final class EventStream {
 
-	private final SseEmitter emitter;
+	/** How long the writer waits for Spring MVC to start the asynchronous request. */
+	private static final long START_RETRY_MILLIS = 1;
+
+	private static final int START_RETRIES = 10_000;
+
+	private final DirectSseEmitter emitter;
 
 	private final Set<String> attendeeIds;
 
@@ -25,25 +36,30 @@ final class EventStream {
 
 	private final boolean scoped;
 
-	private final BlockingQueue<Set<DataWithMediaType>> queue;
+	private final BlockingQueue<byte[]> queue;
 
 	private final Executor writers;
+
+	private final ScheduledExecutorService scheduler;
 
 	private final AtomicBoolean writing = new AtomicBoolean();
 
 	private final AtomicBoolean ended = new AtomicBoolean();
 
-	EventStream(SseEmitter emitter, List<String> attendeeIds, List<String> accountIds, boolean scoped,
-			int queueCapacity, Executor writers) {
+	private int startRetries;
+
+	EventStream(DirectSseEmitter emitter, List<String> attendeeIds, List<String> accountIds, boolean scoped,
+			int queueCapacity, Executor writers, ScheduledExecutorService scheduler) {
 		this.emitter = emitter;
 		this.attendeeIds = Set.copyOf(attendeeIds);
 		this.accountIds = Set.copyOf(accountIds);
 		this.scoped = scoped;
 		this.queue = new ArrayBlockingQueue<>(queueCapacity);
 		this.writers = writers;
+		this.scheduler = scheduler;
 	}
 
-	SseEmitter emitter() {
+	DirectSseEmitter emitter() {
 		return this.emitter;
 	}
 
@@ -71,11 +87,11 @@ final class EventStream {
 
 	/**
 	 * Queues an event for the client.
-	 * @param event the event's text, as {@link ChatStreams#frame} built it; shared with
-	 * other streams, never changed
+	 * @param event the event's bytes, as {@link ChatStreams#frame} built them; shared
+	 * with other streams, never changed
 	 * @return {@code false} when the client is too far behind to take it
 	 */
-	boolean offer(Set<DataWithMediaType> event) {
+	boolean offer(byte[] event) {
 		if (this.ended.get()) {
 			return true;
 		}
@@ -89,30 +105,72 @@ final class EventStream {
 	}
 
 	private void write() {
-		try {
-			Set<DataWithMediaType> event;
-			while ((event = this.queue.poll()) != null) {
-				if (this.ended.get()) {
-					this.queue.clear();
-					return;
-				}
-				this.emitter.send(event);
+		while (true) {
+			if (this.ended.get()) {
+				complete();
+				return;
 			}
-		}
-		catch (IOException | IllegalStateException ex) {
-			// the client went away: the emitter's callbacks remove the stream
-			end();
-		}
-		finally {
+			if (!this.queue.isEmpty() && !writeQueued()) {
+				return;
+			}
 			this.writing.set(false);
-		}
-		if (!this.queue.isEmpty() && this.writing.compareAndSet(false, true)) {
-			this.writers.execute(this::write);
+			if ((this.queue.isEmpty() && !this.ended.get()) || !this.writing.compareAndSet(false, true)) {
+				return;
+			}
 		}
 	}
 
 	/**
-	 * Ends the stream; the client reconnects, to this replica or another.
+	 * Writes what is queued with one flush.
+	 * @return {@code false} when the writer stops here to try again shortly
+	 */
+	private boolean writeQueued() {
+		try {
+			OutputStream body = this.emitter.body();
+			if (body == null) {
+				awaitStart();
+				return false;
+			}
+			byte[] event;
+			while ((event = this.queue.poll()) != null) {
+				body.write(event);
+			}
+			this.emitter.flush();
+			return true;
+		}
+		catch (IOException | RuntimeException ex) {
+			// the client went away (or the request was already completed by the
+			// container)
+			this.ended.set(true);
+			return true;
+		}
+	}
+
+	/**
+	 * Tries again shortly: the controller returned, Spring MVC is starting the request.
+	 */
+	private void awaitStart() {
+		if (++this.startRetries > START_RETRIES) {
+			this.ended.set(true);
+			complete();
+			return;
+		}
+		this.scheduler.schedule(() -> this.writers.execute(this::write), START_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+	}
+
+	private void complete() {
+		this.queue.clear();
+		try {
+			this.emitter.complete();
+		}
+		catch (RuntimeException ex) {
+			// already completed by the container
+		}
+	}
+
+	/**
+	 * Ends the stream; the client reconnects, to this replica or another. Never waits for
+	 * a write: a writer at work completes the response when its write returns.
 	 * @return whether this call ended it
 	 */
 	boolean end() {
@@ -120,11 +178,8 @@ final class EventStream {
 			return false;
 		}
 		this.queue.clear();
-		try {
-			this.emitter.complete();
-		}
-		catch (IllegalStateException ex) {
-			// already completed by the container
+		if (this.writing.compareAndSet(false, true)) {
+			complete();
 		}
 		return true;
 	}

@@ -16,6 +16,12 @@ import org.springframework.beans.factory.DisposableBean;
  * The threads of live updates: one scheduler (relay, heartbeats, token expiries), and the
  * streams' writers, virtual where the JVM has them. Not beans of an executor type, which
  * would replace Spring Boot's task executor.
+ * <p>
+ * On Java 17, 16 platform writers: a write blocked on a client that reads nothing holds
+ * one of them until Tomcat's write timeout (the connection timeout, 20 s by default)
+ * fails it and ends that stream. Were all 16 so held, the other streams' events wait in
+ * their bounded queues, and a stream whose queue fills is dropped and counted; the
+ * fan-out itself never waits for a writer.
  */
 final class EventThreads implements DisposableBean {
 
