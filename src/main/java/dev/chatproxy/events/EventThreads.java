@@ -18,10 +18,11 @@ import org.springframework.beans.factory.DisposableBean;
  * would replace Spring Boot's task executor.
  * <p>
  * On Java 17, 16 platform writers: a write blocked on a client that reads nothing holds
- * one of them until Tomcat's write timeout (the connection timeout, 20 s by default)
- * fails it and ends that stream. Were all 16 so held, the other streams' events wait in
- * their bounded queues, and a stream whose queue fills is dropped and counted; the
- * fan-out itself never waits for a writer.
+ * one of them until Tomcat's write timeout (its connection timeout, 60 s unless
+ * {@code server.tomcat.connection-timeout} says otherwise) fails it and ends that stream.
+ * Were all 16 so held, the other streams' events wait in their bounded queues, and a
+ * stream whose queue fills is dropped and counted; the fan-out itself never waits for a
+ * writer.
  */
 final class EventThreads implements DisposableBean {
 
