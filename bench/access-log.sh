@@ -6,29 +6,27 @@
 # ways alternating for ROUNDS rounds; CPU per line = the process's CPU over the measured lines / lines
 # written (a dropped line is not written), so a way that drops is not made to look cheap.
 # Usage, from the repository root after ./mvnw -B -DskipTests package:
-#   bench/access-log.sh        JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java bench/access-log.sh
-# env: JAVA (Temurin 25), ROUNDS (5), LINES (400000), PIPE (1: stdout into a pipe to cat on CPU 1, as a
+#   bench/access-log.sh        BENCH_JDK=/usr/lib/jvm/java-17-openjdk-amd64 bench/access-log.sh
+# env: BENCH_JDK (Temurin 25), ROUNDS (5), LINES (400000), PIPE (1: stdout into a pipe to cat on CPU 1, as a
 # container runtime reads it, instead of a file)
 set -eu
 cd "$(dirname "$0")/.."
-J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-jdk_home=$(dirname "$(dirname "$(readlink -f "$J")")")
-jar=$(ls target/chat-proxy-*.jar | head -1)
-work=bench/target/access-log
+source bench/lib/harness.sh
+bench_paths access-log
 rm -rf "$work"; mkdir -p "$work/classes"
-"$J" -Djarmode=tools -jar "$jar" extract --destination "$work/extracted" >/dev/null
-"$jdk_home/bin/javac" --release 17 -nowarn -cp "$work/extracted/chat-proxy-0.1.0-SNAPSHOT.jar:$work/extracted/lib/*" \
+"$java" -Djarmode=tools -jar "$jar" extract --destination "$work/extracted" >/dev/null
+"$java_home/bin/javac" --release 17 -nowarn -cp "$work/extracted/chat-proxy-0.1.0-SNAPSHOT.jar:$work/extracted/lib/*" \
   -d "$work/classes" bench/src/main/java/dev/chatproxy/system/AccessLogBench.java
 cp="$work/classes:$work/extracted/chat-proxy-0.1.0-SNAPSHOT.jar:$work/extracted/lib/*"
 lines=${LINES:-400000}
-echo "# bench/access-log.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $("$J" -version 2>&1 | head -1), load $(cut -d' ' -f1 /proc/loadavg), stdout to $([[ ${PIPE:-0} == 1 ]] && echo a pipe || echo a file)"
+echo "# bench/access-log.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), $("$java" -version 2>&1 | head -1), load $(cut -d' ' -f1 /proc/loadavg), stdout to $([[ ${PIPE:-0} == 1 ]] && echo a pipe || echo a file)"
 for round in $(seq 1 "${ROUNDS:-5}"); do
   for way in sync ours logback; do
     if [[ ${PIPE:-0} == 1 ]]; then # stdout into a pipe, as a container runtime takes it
-      result=$( { taskset -c 0 "$J" -cp "$cp" dev.chatproxy.system.AccessLogBench "$way" "$lines" 2>&3 |
+      result=$( { taskset -c 0 "$java" -cp "$cp" dev.chatproxy.system.AccessLogBench "$way" "$lines" 2>&3 |
         taskset -c 1 cat >"$work/$way.out"; } 3>&1 | grep '^RESULT')
     else
-      result=$(taskset -c 0 "$J" -cp "$cp" dev.chatproxy.system.AccessLogBench "$way" "$lines" \
+      result=$(taskset -c 0 "$java" -cp "$cp" dev.chatproxy.system.AccessLogBench "$way" "$lines" \
         2>&1 >"$work/$way.out" | grep '^RESULT')
     fi
     written=$(grep -c "GET /attendees/" "$work/$way.out" || true)

@@ -6,42 +6,40 @@
 #     number of turns on the core, beside wrk's p50/p99 of the same run;
 #  2. a wall-clock profile of every thread (async-profiler, event=wall, per thread), attached with
 #     jcmd after the warm-up and detached after the run: a flame graph (.html), folded stacks
-#     (bench/target/wall-*.collapsed) and a summary of what each thread group was doing (.txt).
+#     (bench/target/wall/*.collapsed) and a summary of what each thread group was doing (.txt).
 # async-profiler's jar (tools.profiler:async-profiler from Maven Central) bundles the Linux x64 library
 # and no launcher; the library is extracted and loaded with JVMTI.agent_load.
 # Usage, from the repository root after ./mvnw -B -DskipTests package:
-#   bench/wall.sh            JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java LIMIT=1 bench/wall.sh
-# env: JAVA (Temurin 25), JAR (target/chat-proxy-*.jar), LIMIT (100: the default page), WARM (15),
+#   bench/wall.sh            BENCH_JDK=/usr/lib/jvm/java-17-openjdk-amd64 LIMIT=1 bench/wall.sh
+# env: BENCH_JDK (Temurin 25), JAR (target/chat-proxy-*.jar), LIMIT (100: the default page), WARM (15),
 # SECONDS_ (10), INTERVAL (wall sampling interval, 2ms), PENV (extra settings for the proxy),
-# OUT (bench/results/profiles/wall)
+# OUT (bench/results/profiles/wall); ports 19180 (stand-in), 19200 and 19201 (proxy)
 set -u
 cd "$(dirname "$0")/.."
-J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-jdk_home=$(dirname "$(dirname "$(readlink -f "$J")")")
-jar=${JAR:-$(ls target/chat-proxy-*.jar | head -1)}
+sim_port=19180 delay_ms=20 port=19200 management=19201
+source bench/lib/harness.sh
+bench_paths wall "${OUT:-bench/results/profiles/wall}"
+source bench/lib/log.sh
+pids=()
+source bench/lib/cleanup.sh
+jar=${JAR:-$jar}
 limit=${LIMIT:-100} seconds=${SECONDS_:-10}
-out=${OUT:-bench/results/profiles/wall}
-version=$("$J" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+version=$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
 name="jdk$version-limit$limit"
-sim=19180 key=bench-key port=19200 management=19201
-mkdir -p bench/target/asprof "$out"
-lib=bench/target/asprof/libasyncProfiler.so
+mkdir -p "$logs" "$out"
+lib=$work/libasyncProfiler.so
 if [[ ! -f $lib ]]; then
   profiler_jar=~/.m2/repository/tools/profiler/async-profiler/4.2/async-profiler-4.2.jar
   [[ -f $profiler_jar ]] || ./mvnw -B -q dependency:get -Dartifact=tools.profiler:async-profiler:4.2 >/dev/null
-  unzip -o -q -j "$profiler_jar" linux-x64/libasyncProfiler.so -d bench/target/asprof
+  unzip -o -q -j "$profiler_jar" linux-x64/libasyncProfiler.so -d "$work"
 fi
-lib=$(readlink -f "$lib")
-sim_pid= proxy_pid=
-trap 'kill $sim_pid $proxy_pid 2>/dev/null; wait 2>/dev/null' EXIT
-taskset -c 1 "$J" -Dsun.net.httpserver.nodelay=true -cp target/test-classes dev.chatproxy.demo.SimulatedPostpress \
-  --port=$sim --delay-ms=20 --api-key=$key >bench/target/wall-sim.log 2>&1 &
-sim_pid=$!
-env POSTPRESS_API_KEY=$key POSTPRESS_BASE_URL=http://127.0.0.1:$sim/api/v1 SERVER_PORT=$port \
-  MANAGEMENT_SERVER_PORT=$management PROXY_CACHE_TTL=10m ${PENV:-} taskset -c 0 "$J" \
-  -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -jar "$jar" >bench/target/wall-proxy.log 2>&1 &
+start_standin
+env POSTPRESS_API_KEY=$api_key POSTPRESS_BASE_URL=http://127.0.0.1:$sim_port/api/v1 SERVER_PORT=$port \
+  MANAGEMENT_SERVER_PORT=$management PROXY_CACHE_TTL=10m ${PENV:-} taskset -c 0 "$java" \
+  -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -jar "$jar" >"$logs/proxy.log" 2>&1 &
 proxy_pid=$!
-for _ in $(seq 1 600); do curl -fs -o /dev/null "http://127.0.0.1:$management/actuator/health/readiness" && break; sleep 0.2; done
+pids+=("$proxy_pid")
+wait_for "http://127.0.0.1:$management/actuator/health/readiness" "the proxy" "$proxy_pid"
 url="http://127.0.0.1:$port/attendees/att_01HXYZ4QK3WJ8FN3M6QH7TZ8GR/chats?limit=$limit"
 curl -fsS -o /dev/null -w '%{http_code} %{size_download} bytes\n' "$url"
 for _ in $(seq 1 "${WARM:-15}"); do taskset -c 1 wrk -t1 -c64 -d3s "$url" >/dev/null; done
@@ -76,12 +74,12 @@ load() { awk '{print $1}' /proc/loadavg; }
 } | tee "$out/$name-schedstat.txt"
 
 # the options quoted: jcmd would read "start,event=wall,..." as a named argument "start,event"
-profiler() { "$jdk_home/bin/jcmd" $proxy_pid JVMTI.agent_load "$lib" "\"$1\"" | grep -v '^[0-9]*:$\|return code: 0\|Profiling started' >&2; }
+profiler() { "$java_home/bin/jcmd" $proxy_pid JVMTI.agent_load "$lib" "\"$1\"" | grep -v '^[0-9]*:$\|return code: 0\|Profiling started' >&2; }
 profiler "start,event=wall,interval=${INTERVAL:-2ms},threads"
 echo "run 2 (wall-clock profile): $(taskset -c 1 wrk -t1 -c64 -d${seconds}s -s bench/wrk/fixed.lua "$url" | grep '^RESULT')" |
   tee -a "$out/$name-schedstat.txt"
-profiler "stop,threads,file=$(readlink -f bench/target)/wall-$name.collapsed"
+profiler "stop,threads,file=$work/$name.collapsed"
 profiler "dump,threads,file=$(readlink -f "$out")/$name.html"
 # what each thread group did: its share of the wall samples and the leaf frames it sat in most
-python3 bench/wall-summary.py "bench/target/wall-$name.collapsed" >"$out/$name-threads.txt"
-echo "wrote $out/$name.html, $name-threads.txt, $name-schedstat.txt; folded stacks in bench/target/wall-$name.collapsed"
+python3 bench/wall-summary.py "$work/$name.collapsed" >"$out/$name-threads.txt"
+echo "wrote $out/$name.html, $name-threads.txt, $name-schedstat.txt; folded stacks in $work/$name.collapsed"
