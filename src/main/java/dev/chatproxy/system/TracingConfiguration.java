@@ -1,16 +1,27 @@
 package dev.chatproxy.system;
 
+import java.util.List;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.observation.MeterObservationHandler;
 import io.micrometer.observation.Observation;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.exporter.SpanExportingPredicate;
+import io.micrometer.tracing.exporter.SpanFilter;
+import io.micrometer.tracing.exporter.SpanReporter;
+import io.micrometer.tracing.otel.bridge.CompositeSpanExporter;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessorBuilder;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsProperties;
+import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingProperties;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.SdkTracerProviderBuilderCustomizer;
+import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.SpanExporters;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,7 +32,8 @@ import org.springframework.context.annotation.Configuration;
  * recorded and its trace context only propagates; a caller's sampled trace is still
  * continued as sampled. With an exporter, Spring Boot's sampler applies unchanged. And
  * timers take an exemplar in the span's scope only when the span is sampled
- * ({@link SampledExemplarsMeterObservationHandler}).
+ * ({@link SampledExemplarsMeterObservationHandler}). Spans go to the one exporter as the
+ * SDK recorded them, without Micrometer's copy, when nothing else would look at them.
  */
 @Configuration(proxyBeanMethods = false)
 class TracingConfiguration {
@@ -33,6 +45,38 @@ class TracingConfiguration {
 				builder.setSampler(Sampler.parentBased(Sampler.alwaysOff()));
 			}
 		};
+	}
+
+	/**
+	 * Spring Boot's batch span processor, with its settings
+	 * ({@code management.opentelemetry.tracing.export.*}), less one copy of every span:
+	 * Boot hands each batch to Micrometer's {@link CompositeSpanExporter}, which turns
+	 * every span into a {@code FinishedSpan} and back (attributes into a map, sorted
+	 * again on each of the marshaller's two passes) so that span filters, reporters and
+	 * export predicates can see it. With none of those and a single exporter (the OTLP
+	 * one), the batch goes straight to that exporter; otherwise through the composite, as
+	 * Boot does.
+	 */
+	@Bean
+	BatchSpanProcessor otelSpanProcessor(SpanExporters exporters, ObjectProvider<SpanExportingPredicate> predicates,
+			ObjectProvider<SpanReporter> reporters, ObjectProvider<SpanFilter> filters,
+			ObjectProvider<MeterProvider> meterProvider, OpenTelemetryTracingProperties properties) {
+		List<SpanExportingPredicate> exportingPredicates = predicates.orderedStream().toList();
+		List<SpanReporter> spanReporters = reporters.orderedStream().toList();
+		List<SpanFilter> spanFilters = filters.orderedStream().toList();
+		boolean direct = exporters.list().size() == 1 && exportingPredicates.isEmpty() && spanReporters.isEmpty()
+				&& spanFilters.isEmpty();
+		SpanExporter exporter = direct ? exporters.list().get(0)
+				: new CompositeSpanExporter(exporters.list(), exportingPredicates, spanReporters, spanFilters);
+		OpenTelemetryTracingProperties.Export export = properties.getExport();
+		BatchSpanProcessorBuilder builder = BatchSpanProcessor.builder(exporter)
+			.setExportUnsampledSpans(export.isIncludeUnsampled())
+			.setExporterTimeout(export.getTimeout())
+			.setMaxExportBatchSize(export.getMaxBatchSize())
+			.setMaxQueueSize(export.getMaxQueueSize())
+			.setScheduleDelay(export.getScheduleDelay());
+		meterProvider.ifAvailable(builder::setMeterProvider);
+		return builder.build();
 	}
 
 	/**
