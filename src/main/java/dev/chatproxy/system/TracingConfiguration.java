@@ -6,10 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.observation.MeterObservationHandler;
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.transport.ReceiverContext;
+import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.exporter.SpanExportingPredicate;
 import io.micrometer.tracing.exporter.SpanFilter;
 import io.micrometer.tracing.exporter.SpanReporter;
+import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
+import io.micrometer.tracing.propagation.Propagator;
 import io.micrometer.tracing.otel.bridge.CompositeSpanExporter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
@@ -19,11 +23,13 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsProperties;
+import org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingProperties;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.SdkTracerProviderBuilderCustomizer;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.SpanExporters;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 
 /**
  * Traces recorded only where they can go: with no span exporter (no OTLP endpoint, as
@@ -77,6 +83,27 @@ class TracingConfiguration {
 			.setScheduleDelay(export.getScheduleDelay());
 		meterProvider.ifAvailable(builder::setMeterProvider);
 		return builder.build();
+	}
+
+	/**
+	 * Spring Boot's handler for inbound requests' spans, that does not tag a span which
+	 * records nothing: Micrometer merges every key value of the observation and sets each
+	 * on the span when it stops, sampled or not, on every request.
+	 */
+	@Bean
+	@Order(MicrometerTracingAutoConfiguration.RECEIVER_TRACING_OBSERVATION_HANDLER_ORDER)
+	PropagatingReceiverTracingObservationHandler<ReceiverContext<?>> propagatingReceiverTracingObservationHandler(
+			Tracer tracer, Propagator propagator) {
+		return new PropagatingReceiverTracingObservationHandler<>(tracer, propagator) {
+
+			@Override
+			public void tagSpan(ReceiverContext<?> context, Span span) {
+				if (!span.isNoop()) {
+					super.tagSpan(context, span);
+				}
+			}
+
+		};
 	}
 
 	/**
