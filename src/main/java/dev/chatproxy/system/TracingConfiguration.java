@@ -61,12 +61,17 @@ class TracingConfiguration {
 	 * again on each of the marshaller's two passes) so that span filters, reporters and
 	 * export predicates can see it. With none of those and a single exporter (the OTLP
 	 * one), the batch goes straight to that exporter; otherwise through the composite, as
-	 * Boot does.
+	 * Boot does (with no exporter at all when an application leaves tracing's
+	 * auto-configuration out).
 	 */
 	@Bean
-	BatchSpanProcessor otelSpanProcessor(SpanExporters exporters, ObjectProvider<SpanExportingPredicate> predicates,
-			ObjectProvider<SpanReporter> reporters, ObjectProvider<SpanFilter> filters,
-			ObjectProvider<MeterProvider> meterProvider, OpenTelemetryTracingProperties properties) {
+	BatchSpanProcessor otelSpanProcessor(ObjectProvider<SpanExporters> spanExporters,
+			ObjectProvider<SpanExportingPredicate> predicates, ObjectProvider<SpanReporter> reporters,
+			ObjectProvider<SpanFilter> filters, ObjectProvider<MeterProvider> meterProvider,
+			ObjectProvider<OpenTelemetryTracingProperties> tracingProperties) {
+		SpanExporters exporters = spanExporters.getIfAvailable(() -> SpanExporters.of(List.of()));
+		OpenTelemetryTracingProperties properties = tracingProperties
+			.getIfAvailable(OpenTelemetryTracingProperties::new);
 		List<SpanExportingPredicate> exportingPredicates = predicates.orderedStream().toList();
 		List<SpanReporter> spanReporters = reporters.orderedStream().toList();
 		List<SpanFilter> spanFilters = filters.orderedStream().toList();
@@ -88,13 +93,23 @@ class TracingConfiguration {
 	/**
 	 * Spring Boot's handler for inbound requests' spans, that does not tag a span which
 	 * records nothing: Micrometer merges every key value of the observation and sets each
-	 * on the span when it stops, sampled or not, on every request.
+	 * on the span when it stops, sampled or not, on every request. Inert (it supports no
+	 * observation) where there is no tracer, as when an application leaves tracing's
+	 * auto-configuration out.
 	 */
 	@Bean
 	@Order(MicrometerTracingAutoConfiguration.RECEIVER_TRACING_OBSERVATION_HANDLER_ORDER)
 	PropagatingReceiverTracingObservationHandler<ReceiverContext<?>> propagatingReceiverTracingObservationHandler(
-			Tracer tracer, Propagator propagator) {
-		return new PropagatingReceiverTracingObservationHandler<>(tracer, propagator) {
+			ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+		Tracer spans = tracer.getIfAvailable(() -> Tracer.NOOP);
+		Propagator propagation = propagator.getIfAvailable(() -> Propagator.NOOP);
+		boolean tracing = spans != Tracer.NOOP && propagation != Propagator.NOOP;
+		return new PropagatingReceiverTracingObservationHandler<>(spans, propagation) {
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return tracing && super.supportsContext(context);
+			}
 
 			@Override
 			public void tagSpan(ReceiverContext<?> context, Span span) {

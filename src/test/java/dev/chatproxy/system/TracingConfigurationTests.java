@@ -97,6 +97,20 @@ class TracingConfigurationTests {
 		});
 	}
 
+	@Test
+	void withTracingLeftOutTheApplicationStartsAndTheInboundHandlerIsInert() {
+		new ApplicationContextRunner().withUserConfiguration(TracingConfiguration.class)
+			.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withBean(MetricsProperties.class, MetricsProperties::new)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ReceiverContext<Map<String, String>> inbound = new ReceiverContext<>(
+						(carrier, key) -> carrier.get(key));
+				assertThat(context.getBean(PropagatingReceiverTracingObservationHandler.class).supportsContext(inbound))
+					.isFalse();
+			});
+	}
+
 	private static SpanData recordOneSpan(AssertableApplicationContext context) {
 		context.getBean(OpenTelemetry.class).getTracer("tests").spanBuilder("cache lookup").startSpan().end();
 		context.getBean(SdkTracerProvider.class).forceFlush().join(10, TimeUnit.SECONDS);
