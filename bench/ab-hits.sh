@@ -8,7 +8,13 @@
 # calls the simulated postpress directly ("direct"), so a jar's overhead is its p50 minus direct's.
 # Usage, from the repository root (needs target/test-classes for the stand-in):
 #   bench/ab-hits.sh before=/tmp/a.jar after=/tmp/b.jar quiet=/tmp/b.jar@LOGGING_LEVEL_DEV_CHATPROXY_ACCESS=WARN
-# env: ROUNDS (3) SECONDS_ (5) WARM (6) CONNS (64) LIMIT (1: the page size hit) JAVA (Temurin 25) EXTRA_ENV (for every jar)
+# TOGETHER=1 loads every jar at the same time in each round (one wrk each, CONNS connections each,
+# all the jars still sharing CPU 0): each jar's CPU per request is then measured under the same
+# weather as the others', which on a shared (virtual) machine moves a jar's cost by ±20 % from one
+# 5 s run to the next; use it for differences smaller than that (hits only). Its warm-up loads the
+# jars at once too: WARM runs of 3 s (C2 keeps compiling for about two minutes of full load, so
+# WARM=40 or more before comparing steady states).
+# env: ROUNDS (3) SECONDS_ (5) WARM (6) CONNS (64) LIMIT (1: the page size hit) JAVA (Temurin 25) EXTRA_ENV (for every jar) TOGETHER
 set -u
 cd "$(dirname "$0")/.."
 J=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
@@ -47,8 +53,28 @@ run() { # port, [api key] -> RESULT line of one run, hits or misses as MODE says
 fresh() { epoch=$((epoch + 86400)); } # a day of new keys for the next run (runs go in subshells)
 for p in "${ports[@]}"; do curl -fsS -D - -o /dev/null "$(url $p)" | tr -d '\r' | grep -i 'cache-status\|content-length' ; done
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
-for w in $(seq 1 ${WARM:-6}); do for k in "${!ports[@]}"; do fresh; S=3 MC=${WARM_MISS_CONNS:-16} run "${ports[$k]}" >/dev/null; done; done
+together() { # every jar loaded at once for S seconds; outputs in bench/target/ab-together-<k>.txt
+  local loads=() k
+  for k in "${!ports[@]}"; do run "${ports[$k]}" >bench/target/ab-together-$k.txt & loads+=($!); done
+  wait "${loads[@]}"
+}
+if [[ ${TOGETHER:-} == 1 ]]; then
+  for w in $(seq 1 ${WARM:-6}); do S=3 together; done
+else
+  for w in $(seq 1 ${WARM:-6}); do for k in "${!ports[@]}"; do fresh; S=3 MC=${WARM_MISS_CONNS:-16} run "${ports[$k]}" >/dev/null; done; done
+fi
 for r in $(seq 1 $R); do
+  if [[ ${TOGETHER:-} == 1 ]]; then
+    declare -A c0s=()
+    for k in "${!ports[@]}"; do c0s[$k]=$(cpu ${ppids[$k]}); done
+    together
+    for k in "${!ports[@]}"; do
+      c1=$(cpu ${ppids[$k]}); out=$(cat bench/target/ab-together-$k.txt)
+      n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
+      echo "round $r ${labels[$k]} $out cpu_us_per_req=$(( (c1-${c0s[$k]})*10000*1000/ (n>0?n:1) / 1000 ))"
+    done
+    continue
+  fi
   if [[ ${MODE:-hit} == miss ]]; then fresh; echo "round $r direct $(run $sim $key)"; fi
   for k in "${!ports[@]}"; do
     c0=$(cpu ${ppids[$k]})
