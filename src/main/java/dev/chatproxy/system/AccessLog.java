@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import ch.qos.logback.classic.LoggerContext;
 import io.micrometer.tracing.Span;
-import io.micrometer.tracing.handler.TracingObservationHandler;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -124,11 +123,7 @@ class AccessLog extends OncePerRequestFilter {
 		if (current != null && !current.isEmpty()) {
 			return false;
 		}
-		TracingObservationHandler.TracingContext tracing = ServerHttpObservationFilter.findObservationContext(request)
-			.map((context) -> context.<TracingObservationHandler.TracingContext>get(
-					TracingObservationHandler.TracingContext.class))
-			.orElse(null);
-		Span span = (tracing != null) ? tracing.getSpan() : null;
+		Span span = ServerHttpObservationFilter.findObservationContext(request).map(ObservedSpans::of).orElse(null);
 		// not Span.isNoop(): with OpenTelemetry that means "not recording", which an
 		// ended span (the usual case here) and an unsampled one both are; their ids
 		// still identify the request

@@ -5,7 +5,6 @@ import io.micrometer.observation.Observation;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.handler.TracingAwareMeterObservationHandler;
-import io.micrometer.tracing.handler.TracingObservationHandler;
 
 /**
  * Records an observation's timers in its span's scope (so that the latency histograms get
@@ -26,8 +25,7 @@ final class SampledExemplarsMeterObservationHandler extends TracingAwareMeterObs
 
 	@Override
 	public void onStop(Observation.Context context) {
-		TracingObservationHandler.TracingContext tracing = context.get(TracingObservationHandler.TracingContext.class);
-		Span span = (tracing != null) ? tracing.getSpan() : null;
+		Span span = ObservedSpans.of(context);
 		if (span != null && Boolean.TRUE.equals(span.context().sampled())) {
 			super.onStop(context);
 		}

@@ -4,7 +4,6 @@ import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.tracing.Span;
-import io.micrometer.tracing.handler.TracingObservationHandler;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.server.observation.DefaultServerRequestObservationConvention;
@@ -57,9 +56,8 @@ class ServerTracingConvention extends DefaultServerRequestObservationConvention 
 	 * @param context the observation, while it stops
 	 * @return {@code false} only for a span known not to record
 	 */
-	static boolean recorded(Observation.Context context) {
-		TracingObservationHandler.TracingContext tracing = context.get(TracingObservationHandler.TracingContext.class);
-		Span span = (tracing != null) ? tracing.getSpan() : null;
+	private static boolean recorded(Observation.Context context) {
+		Span span = ObservedSpans.of(context);
 		return span == null || !span.isNoop();
 	}
 
