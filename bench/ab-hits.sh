@@ -53,6 +53,10 @@ run() { # port, [api key] -> RESULT line of one run, hits or misses as MODE says
 fresh() { epoch=$((epoch + 86400)); } # a day of new keys for the next run (runs go in subshells)
 for p in "${ports[@]}"; do curl -fsS -D - -o /dev/null "$(url $p)" | tr -d '\r' | grep -i 'cache-status\|content-length' ; done
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
+report() { # round, jar index, its CPU ticks before the run, the run's RESULT line -> the round's line for that jar
+  local n; n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$4")
+  echo "round $1 ${labels[$2]} $4 cpu_us_per_req=$(( ($(cpu ${ppids[$2]})-$3)*10000*1000/ (n>0?n:1) / 1000 ))"
+}
 together() { # every jar loaded at once for S seconds; outputs in bench/target/ab-together-<k>.txt
   local loads=() k
   for k in "${!ports[@]}"; do run "${ports[$k]}" >bench/target/ab-together-$k.txt & loads+=($!); done
@@ -68,20 +72,13 @@ for r in $(seq 1 $R); do
     declare -A c0s=()
     for k in "${!ports[@]}"; do c0s[$k]=$(cpu ${ppids[$k]}); done
     together
-    for k in "${!ports[@]}"; do
-      c1=$(cpu ${ppids[$k]}); out=$(cat bench/target/ab-together-$k.txt)
-      n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-      echo "round $r ${labels[$k]} $out cpu_us_per_req=$(( (c1-${c0s[$k]})*10000*1000/ (n>0?n:1) / 1000 ))"
-    done
+    for k in "${!ports[@]}"; do report "$r" "$k" "${c0s[$k]}" "$(cat bench/target/ab-together-$k.txt)"; done
     continue
   fi
   if [[ ${MODE:-hit} == miss ]]; then fresh; echo "round $r direct $(run $sim $key)"; fi
   for k in "${!ports[@]}"; do
     c0=$(cpu ${ppids[$k]})
     fresh
-    out=$(run "${ports[$k]}")
-    c1=$(cpu ${ppids[$k]})
-    n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-    echo "round $r ${labels[$k]} $out cpu_us_per_req=$(( (c1-c0)*10000*1000/ (n>0?n:1) / 1000 ))"
+    report "$r" "$k" "$c0" "$(run "${ports[$k]}")"
   done
 done

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Summarises bench/ab-hits.sh output: for every jar, the median CPU microseconds per request
 over the rounds (with their range), and against BASELINE the median of the per-round ratios
-(each round runs every jar once, one after the other, so a ratio within a round is the
-side-by-side measure; rounds move together with the machine's weather).
+(each round runs every jar once, one after another or, with TOGETHER=1, at once, so a ratio
+within a round is the side-by-side measure; rounds move together with the machine's weather).
 Usage: bench/ab-summary.py BASELINE [FILE]   (FILE: ab-hits.sh output, default standard input)"""
 import re
 import statistics
